@@ -1,0 +1,47 @@
+package io.gaussrestore.gaussdb;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.Optional;
+
+/** The error body of a 4xx/5xx answer: {@code {"error_code": "DBS.xxxxxx", "error_msg": "..."}}. */
+public record ApiErrorBody(String errorCode, String errorMsg) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Reads an error body; gateways and proxies may answer with HTML or nothing, which gives empty.
+     * Both {@code error_code/error_msg} and the gateway's {@code code/message} spellings are understood.
+     */
+    public static Optional<ApiErrorBody> parse(String body) {
+        if (body == null || body.isBlank()) {
+            return Optional.empty();
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (node == null || !node.isObject()) {
+            return Optional.empty();
+        }
+        String code = text(node, "error_code", "code");
+        String message = text(node, "error_msg", "message");
+        if (code == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ApiErrorBody(code, message == null ? "" : message));
+    }
+
+    private static String text(JsonNode node, String name, String alternative) {
+        JsonNode value = node.hasNonNull(name) ? node.get(name) : node.get(alternative);
+        return value != null && value.isValueNode() && !value.isNull() ? value.asText() : null;
+    }
+
+    /** Whether the code is a GaussDB service code (DBS.*), which proves the request reached the service. */
+    public boolean isServiceCode() {
+        return errorCode.startsWith("DBS.");
+    }
+}

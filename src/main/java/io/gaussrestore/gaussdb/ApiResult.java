@@ -1,0 +1,47 @@
+package io.gaussrestore.gaussdb;
+
+/** What one HTTP call to the cloud gave: an answer with a status, or no answer at all. */
+public sealed interface ApiResult {
+
+    /** The metrics label for this result's status. */
+    String statusLabel();
+
+    /** A 2xx answer and its body. */
+    record Success(int httpStatus, String body, String cloudRequestId) implements ApiResult {
+        @Override
+        public String statusLabel() {
+            return Integer.toString(httpStatus);
+        }
+    }
+
+    /** A non-2xx answer; error is empty when the body was not a GaussDB/gateway error body. */
+    record ErrorResponse(int httpStatus, java.util.Optional<ApiErrorBody> error, String retryAfter,
+            String cloudRequestId) implements ApiResult {
+        @Override
+        public String statusLabel() {
+            return Integer.toString(httpStatus);
+        }
+
+        public String errorCode() {
+            return error.map(ApiErrorBody::errorCode).orElse("HTTP." + httpStatus);
+        }
+
+        public String errorMessage() {
+            return error.map(ApiErrorBody::errorMsg).orElse("HTTP " + httpStatus + " without an error body");
+        }
+    }
+
+    /**
+     * No answer: the connection could not be made ({@code requestSent} false, so nothing started) or broke
+     * or timed out after the request went out ({@code requestSent} true, so the outcome is unknown).
+     */
+    record NoResponse(Kind kind, boolean requestSent, String message) implements ApiResult {
+        /** Why there was no answer. */
+        public enum Kind { CONNECT_FAILED, TIMEOUT, CONNECTION_BROKEN }
+
+        @Override
+        public String statusLabel() {
+            return kind == Kind.TIMEOUT ? "timeout" : "io_error";
+        }
+    }
+}

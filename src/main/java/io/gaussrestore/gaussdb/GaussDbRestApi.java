@@ -1,0 +1,28 @@
+package io.gaussrestore.gaussdb;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** The GaussDB(for MySQL) v3 API as a reactive REST client; only {@link GaussDbRestoreClient} uses it. */
+@Path("/v3/{project_id}")
+interface GaussDbRestApi {
+
+    /** CreateRestoreTables; the body is sent as the exact JSON bytes given. */
+    @POST
+    @Path("/instances/{instance_id}/backups/restore/tables")
+    @Consumes("application/json;charset=UTF-8")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> createRestoreTables(
+            @PathParam("project_id") String projectId,
+            @PathParam("instance_id") String instanceId,
+            @HeaderParam("X-Auth-Token") String authToken,
+            @HeaderParam("X-Language") String language,
+            byte[] body);
+}

@@ -1,0 +1,13 @@
+package io.gaussrestore.messaging;
+
+/** Channel names, shared by the code, the configuration and the tests. */
+public final class Channels {
+
+    /** Incoming request events; its dead-letter topic takes what cannot be read. */
+    public static final String REQUESTS = "restore-requests";
+
+    /** Outgoing result events. */
+    public static final String RESULTS = "restore-results";
+
+    private Channels() {}
+}

@@ -1,0 +1,42 @@
+package io.gaussrestore.messaging;
+
+import io.gaussrestore.pipeline.Disposition;
+import io.gaussrestore.pipeline.InboundRecord;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/** Translates between Kafka messages and the pipeline's plain types. */
+final class KafkaRecords {
+
+    private KafkaRecords() {}
+
+    static InboundRecord inbound(Message<byte[]> message) {
+        IncomingKafkaRecordMetadata<?, ?> kafka = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        if (kafka == null) {
+            return new InboundRecord(message.getPayload(), null, Instant.now(), "unknown", -1, -1);
+        }
+        Header ceId = kafka.getHeaders().lastHeader("ce_id");
+        return new InboundRecord(message.getPayload(),
+                ceId == null || ceId.value() == null ? null : new String(ceId.value(), StandardCharsets.UTF_8),
+                kafka.getTimestamp(), kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
+    }
+
+    /** Acks an answered record; nacks an unreadable one, which the channel's dead-letter strategy forwards. */
+    static Uni<Void> settle(Message<byte[]> message, Disposition disposition) {
+        if (disposition instanceof Disposition.DeadLetter deadLetter) {
+            return Uni.createFrom().completionStage(message.nack(new UnreadableRecordException(deadLetter)));
+        }
+        return Uni.createFrom().completionStage(message.ack());
+    }
+
+    /** Carries the dead-letter reason (its message) and detail (its cause's message) to the DLQ headers. */
+    static final class UnreadableRecordException extends RuntimeException {
+        UnreadableRecordException(Disposition.DeadLetter deadLetter) {
+            super(deadLetter.reason(), new RuntimeException(deadLetter.detail()), false, false);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.gaussrestore.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Locale;
+
+/** The service's own meters, named as in the contract; every outcome is registered at zero from the start. */
+@ApplicationScoped
+public class RestoreMetrics {
+
+    /** Values of the {@code outcome} label of {@code gaussdb_restore_requests_total}. */
+    public enum Outcome { SUBMITTED, REJECTED, DUPLICATE, FAILED, UNKNOWN, DEAD_LETTERED }
+
+    private final MeterRegistry registry;
+
+    public RestoreMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (Outcome outcome : Outcome.values()) {
+            requests(outcome);
+        }
+    }
+
+    /** Counts a request by its first outcome. */
+    public void request(Outcome outcome) {
+        requests(outcome).increment();
+    }
+
+    private Counter requests(Outcome outcome) {
+        return Counter.builder("gaussdb.restore.requests")
+                .description("Restore requests by their first outcome")
+                .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                .register(registry);
+    }
+
+    /** Records one call to the cloud: its status ({@code 200}, {@code 429}, {@code io_error}, {@code timeout}) and error code. */
+    public void apiCall(String operation, String status, String errorCode, Duration latency) {
+        Counter.builder("gaussdb.restore.api.calls")
+                .description("Calls to the GaussDB API by operation, HTTP status and error code")
+                .tag("operation", operation)
+                .tag("status", status)
+                .tag("error_code", errorCode == null ? "" : errorCode)
+                .register(registry)
+                .increment();
+        Timer.builder("gaussdb.restore.api.latency")
+                .description("Latency of calls to the GaussDB API")
+                .tag("operation", operation)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(latency);
+    }
+
+    /** Counts a retry of a call to the cloud and why it was retried. */
+    public void retry(String operation, String reason) {
+        Counter.builder("gaussdb.restore.api.retries")
+                .description("Retries of calls to the GaussDB API")
+                .tag("operation", operation)
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    /** Records the time from a request record's timestamp to its first result. */
+    public void requestLatency(Duration latency) {
+        Timer.builder("gaussdb.restore.request.latency")
+                .description("Time from the request record's timestamp to its first result")
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(latency.isNegative() ? Duration.ZERO : latency);
+    }
+}

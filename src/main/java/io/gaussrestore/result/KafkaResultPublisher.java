@@ -1,0 +1,70 @@
+package io.gaussrestore.result;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gaussrestore.config.RestoreConfig;
+import io.gaussrestore.messaging.Channels;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.UUID;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/** Publishes results to the result topic, keyed by request_id, with CloudEvents binary headers. */
+@ApplicationScoped
+public class KafkaResultPublisher implements ResultSink {
+
+    private static final Logger LOG = Logger.getLogger(KafkaResultPublisher.class);
+
+    private final MutinyEmitter<String> emitter;
+    private final ObjectMapper json;
+    private final URI source;
+    private final Clock clock;
+
+    public KafkaResultPublisher(@Channel(Channels.RESULTS) MutinyEmitter<String> emitter, ObjectMapper json,
+            RestoreConfig config, Clock clock) {
+        this.emitter = emitter;
+        this.json = json;
+        this.source = URI.create(config.results().source());
+        this.clock = clock;
+    }
+
+    /** Completes when the broker acknowledged the record; a failing broker is retried, never skipped. */
+    @Override
+    public Uni<Void> publish(RestoreResult result) {
+        String value;
+        try {
+            value = json.writeValueAsString(result);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return Uni.createFrom().deferred(() -> emitter.sendMessage(message(result, value)))
+                .onFailure().invoke(e -> LOG.warnf("publishing the %s result of %s failed, retrying: %s",
+                        result.status(), result.requestId(), e.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30)).indefinitely();
+    }
+
+    private Message<String> message(RestoreResult result, String value) {
+        OutgoingCloudEventMetadata<String> cloudEvent = OutgoingCloudEventMetadata.<String>builder()
+                .withId(UUID.randomUUID().toString())
+                .withSource(source)
+                .withType(result.status().cloudEventType())
+                .withSubject(result.requestId())
+                .withDataContentType("application/json")
+                .withTimestamp(ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
+                .build();
+        OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(result.requestId())
+                .build();
+        return Message.of(value).addMetadata(cloudEvent).addMetadata(kafka);
+    }
+}

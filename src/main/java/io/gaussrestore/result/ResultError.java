@@ -1,0 +1,24 @@
+package io.gaussrestore.result;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.gaussrestore.request.Violation;
+import java.util.List;
+
+/**
+ * Why a request did not succeed.
+ *
+ * @param httpStatus the cloud's HTTP status, null when there was no answer or no call
+ * @param retryable whether the same request might succeed later
+ * @param details every violated rule, for REJECTED
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ResultError(
+        @JsonProperty("code") String code,
+        @JsonProperty("message") String message,
+        @JsonProperty("http_status") Integer httpStatus,
+        @JsonProperty("retryable") Boolean retryable,
+        @JsonProperty("details") List<Violation> details) {
+
+    public static final String VALIDATION_FAILED = "VALIDATION_FAILED";
+}
