@@ -29,10 +29,12 @@ public class GaussDbRestoreClient {
     private final GaussDbRestApi api;
     private final RestoreConfig.GaussDb config;
     private final RestoreMetrics metrics;
+    private final SecretRedactor redactor;
 
     public GaussDbRestoreClient(RestoreConfig config, RestoreMetrics metrics) {
         this.config = config.gaussdb();
         this.metrics = metrics;
+        this.redactor = new SecretRedactor(java.util.List.of(this.config.authToken().orElse("")));
         this.api = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(this.config.endpoint())
                 .connectTimeout(this.config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -53,6 +55,7 @@ public class GaussDbRestoreClient {
         return api.createRestoreTables(projectId, instanceId, config.authToken().orElse(null), config.language(), bytes)
                 .map(GaussDbRestoreClient::toResult)
                 .onFailure().recoverWithItem(GaussDbRestoreClient::fromFailure)
+                .map(this::redact)
                 .invoke(result -> record(Operation.RESTORE, "instance " + instanceId, result, start));
     }
 
@@ -84,6 +87,18 @@ public class GaussDbRestoreClient {
             LOG.warnf("%s %s: no answer (%s, request sent: %s) after %d ms: %s", operation.label(), target,
                     none.kind(), none.requestSent(), TimeUnit.NANOSECONDS.toMillis(nanos), none.message());
         }
+    }
+
+    private ApiResult redact(ApiResult result) {
+        if (result instanceof ApiResult.ErrorResponse error) {
+            return new ApiResult.ErrorResponse(error.httpStatus(),
+                    error.error().map(body -> new ApiErrorBody(body.errorCode(), redactor.redact(body.errorMsg()))),
+                    error.retryAfter(), error.cloudRequestId());
+        }
+        if (result instanceof ApiResult.NoResponse none) {
+            return new ApiResult.NoResponse(none.kind(), none.requestSent(), redactor.redact(none.message()));
+        }
+        return result;
     }
 
     static ApiResult toResult(Response response) {

@@ -1,0 +1,28 @@
+package io.gaussrestore.gaussdb;
+
+import java.util.List;
+import java.util.Objects;
+
+/** Removes configured secrets from any text that leaves the client (error messages echo what they like). */
+public final class SecretRedactor {
+
+    private static final String MASK = "***";
+    private static final int SHORTEST_SECRET = 4;
+
+    private final List<String> secrets;
+
+    public SecretRedactor(List<String> secrets) {
+        this.secrets = secrets.stream().filter(Objects::nonNull).filter(s -> s.length() >= SHORTEST_SECRET).toList();
+    }
+
+    public String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String result = text;
+        for (String secret : secrets) {
+            result = result.replace(secret, MASK);
+        }
+        return result;
+    }
+}
