@@ -22,6 +22,9 @@ public interface RestoreConfig {
     /** Result events. */
     Results results();
 
+    /** The embedded GaussDB + IAM simulator (on in the local profile, off in production). */
+    Simulator simulator();
+
     interface Requests {
         /** Largest request record accepted, in bytes; larger ones go to the dead-letter topic. */
         @WithDefault("1048576")
@@ -78,5 +81,50 @@ public interface RestoreConfig {
         /** The CloudEvents source of result events. */
         @WithDefault("/gaussdb-restore-service")
         String source();
+    }
+
+    interface Simulator {
+        /** Serve the simulated GaussDB and IAM APIs on this service's own HTTP port. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Fixed tokens the simulator accepts besides the ones it issues itself. */
+        @WithDefault("local-dev-token")
+        java.util.List<String> acceptedTokens();
+
+        /** The IAM password the simulator expects; when empty any password is accepted. */
+        Optional<String> iamPassword();
+
+        /** How long an issued token lives. */
+        @WithDefault("PT24H")
+        Duration tokenLifetime();
+
+        /** How long a restore job runs from creation to its end. */
+        @WithDefault("PT30S")
+        Duration jobDuration();
+
+        /** Share of jobs that end Failed, from 0 to 1. */
+        @WithDefault("0")
+        double jobFailureRate();
+
+        /** How long a new job id answers DBS.200543 "The job does not exist". */
+        @WithDefault("PT2S")
+        Duration jobVisibilityDelay();
+
+        /** How far back the restorable window reaches. */
+        @WithDefault("P7D")
+        Duration restoreWindow();
+
+        /** Calls per minute per project before the gateway answers 429 APIGW.0308; 0 for no limit. */
+        @WithDefault("0")
+        int throttlePerMinute();
+
+        /** Latency added to every answer, after the call took effect. */
+        @WithDefault("PT0S")
+        Duration latency();
+
+        /** Injected errors as status=rate pairs, e.g. 500=0.1,503=0.05; empty for none. */
+        @WithDefault("none")
+        String errorRates();
     }
 }

@@ -1,0 +1,438 @@
+package io.gaussrestore.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+
+/**
+ * A GaussDB(for MySQL) and IAM simulator that behaves like the real API as documented: restores run as jobs,
+ * an instance takes one operation at a time, the gateway throttles per project, tokens expire. Plain Java with
+ * no HTTP: {@link SimulatorResource} serves it, and other code (tests of other teams) may drive it directly.
+ */
+public final class GaussDbSimulator {
+
+    static final Pattern PROJECT_ID = Pattern.compile("[A-Za-z0-9]{32}");
+    static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9]{32}in07");
+    private static final Pattern OBJECT_NAME = Pattern.compile("[A-Za-z0-9_$-]{1,64}");
+    private static final DateTimeFormatter JOB_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TOKEN_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Duration THROTTLE_WINDOW = Duration.ofMinutes(1);
+
+    /** One call as the simulator sees it. */
+    public record Call(String operation, String method, String path, String projectId, String instanceId,
+            String authToken, Map<String, String> query, String body) {}
+
+    /** The answer and the journal entry that recorded it. */
+    public record Handled(SimResponse response, long journalSeq) {}
+
+    private record Job(String id, String projectId, String instanceId, Instant created, Duration duration,
+            boolean fails, Instant visibleFrom) {
+        Instant ends() {
+            return created.plus(duration);
+        }
+
+        boolean runningAt(Instant now) {
+            return now.isBefore(ends());
+        }
+    }
+
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Set<String> acceptedTokens;
+    private final Optional<String> iamPassword;
+    private SimulatorSettings settings;
+    private final Map<String, Instant> issuedTokens = new HashMap<>();
+    private final Map<String, Job> jobs = new LinkedHashMap<>();
+    private final Map<String, Deque<Instant>> callsByProject = new HashMap<>();
+    private final List<JournalEntry> journal = new ArrayList<>();
+    private Instant outageUntil = Instant.MIN;
+    private long seq;
+
+    public GaussDbSimulator(SimulatorSettings settings, Set<String> acceptedTokens, Optional<String> iamPassword,
+            Clock clock, RandomGenerator random) {
+        this.settings = settings;
+        this.acceptedTokens = Set.copyOf(acceptedTokens);
+        this.iamPassword = iamPassword;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    // ---- the APIs -------------------------------------------------------------------------------------
+
+    /** Serves one call of the GaussDB or IAM API. */
+    public synchronized Handled handle(Call call) {
+        Instant now = clock.instant();
+        SimResponse response = answer(call, now);
+        String jobId = response.body() != null && response.body().hasNonNull("job_id")
+                ? response.body().get("job_id").asText()
+                : call.query().get("id");
+        long entrySeq = ++seq;
+        journal.add(new JournalEntry(entrySeq, call.operation(), call.method(), call.path(), call.projectId(),
+                call.instanceId(), jobId, response.status(), response.errorCode(), now, null));
+        return new Handled(response.withHeader("X-Request-Id", "sim-" + entrySeq), entrySeq);
+    }
+
+    /** Marks when the answer of a journal entry left, after any latency. */
+    public synchronized void responded(long journalSeq) {
+        Instant now = clock.instant();
+        for (int i = journal.size() - 1; i >= 0; i--) {
+            if (journal.get(i).seq() == journalSeq) {
+                journal.set(i, journal.get(i).responded(now));
+                return;
+            }
+        }
+    }
+
+    private SimResponse answer(Call call, Instant now) {
+        if (call.operation().equals("token")) {
+            return issueToken(call.body(), now);
+        }
+        if (now.isBefore(outageUntil)) {
+            return SimResponse.bare(503);
+        }
+        Optional<SimResponse> refusal = authenticate(call.authToken(), now);
+        if (refusal.isPresent()) {
+            return refusal.get();
+        }
+        if (!PROJECT_ID.matcher(call.projectId()).matches()) {
+            return SimResponse.error(400, "DBS.200001", "Parameter error.");
+        }
+        if (throttled(call.projectId(), now)) {
+            int limit = settings.throttlePerMinute();
+            return SimResponse.error(429, "APIGW.0308",
+                    "The throttling threshold has been reached: policy user over ratelimit,limit:" + limit + ",time:1 minute");
+        }
+        Optional<Integer> injected = injectedStatus();
+        if (injected.isPresent() && injected.get() != 504) {
+            return injectedError(injected.get());
+        }
+        if (call.instanceId() != null && !INSTANCE_ID.matcher(call.instanceId()).matches()) {
+            return SimResponse.error(400, "DBS.280404", "Invalid DB instance ID or node ID format.");
+        }
+        SimResponse response = switch (call.operation()) {
+            case "restore" -> createRestoreTables(call, now);
+            case "job" -> showJob(call.projectId(), call.query().get("id"), now);
+            case "restore_time" -> restoreTimes(call.query().get("date"), now);
+            case "instance" -> showInstance(call.instanceId(), now);
+            default -> SimResponse.error(404, "APIGW.0101", "The API does not exist or has not been published in the environment.");
+        };
+        // A gateway timeout hides whether the backend acted: the call above did take effect.
+        return injected.isPresent() ? SimResponse.error(504, "APIGW.0201", "Request timeout.") : response;
+    }
+
+    private SimResponse createRestoreTables(Call call, Instant now) {
+        JsonNode body;
+        try {
+            body = call.body() == null || call.body().isBlank() ? null : JSON.readTree(call.body());
+        } catch (IOException e) {
+            return SimResponse.error(400, "DBS.200001", "Parameter error.");
+        }
+        if (body == null || !body.isObject() || body.isEmpty()) {
+            return SimResponse.error(400, "DBS.200006", "The request is null. Enter a request parameter.");
+        }
+        Optional<Long> restoreTime = restoreTime(body.get("restore_time"));
+        JsonNode tables = body.get("restore_tables");
+        JsonNode lastTableInfo = body.get("last_table_info");
+        if (restoreTime.isEmpty() || tables == null || !tables.isArray() || tables.isEmpty()
+                || (lastTableInfo != null && !validLastTableInfo(lastTableInfo))) {
+            return SimResponse.error(400, "DBS.200001", "Parameter error.");
+        }
+        for (JsonNode database : tables) {
+            JsonNode name = database.get("database");
+            JsonNode list = database.get("tables");
+            if (name == null || !name.isTextual() || name.asText().isEmpty() || list == null || !list.isArray() || list.isEmpty()) {
+                return SimResponse.error(400, "DBS.200001", "Parameter error.");
+            }
+            for (JsonNode table : list) {
+                if (!validName(table.get("old_name")) || !validName(table.get("new_name"))) {
+                    return SimResponse.error(400, "DBS.280277", "Invalid object name.");
+                }
+            }
+        }
+        Instant time = Instant.ofEpochMilli(restoreTime.get());
+        if (time.isBefore(now.minus(settings.restoreWindow())) || time.isAfter(now)) {
+            return SimResponse.error(400, "DBS.201203", "The backup file does not exist.");
+        }
+        boolean busy = jobs.values().stream()
+                .anyMatch(job -> job.instanceId().equals(call.instanceId()) && job.runningAt(now));
+        if (busy) {
+            return SimResponse.error(409, "DBS.200019",
+                    "Another operation is being performed on the DB instance or the DB instance is faulty.");
+        }
+        Job job = new Job(UUID.randomUUID().toString(), call.projectId(), call.instanceId(), now,
+                settings.jobDuration(), random.nextDouble() < settings.jobFailureRate(),
+                now.plus(settings.jobVisibilityDelay()));
+        jobs.put(job.id(), job);
+        return SimResponse.ok(200, NODES.objectNode().put("job_id", job.id()));
+    }
+
+    private static Optional<Long> restoreTime(JsonNode node) {
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (node.isIntegralNumber()) {
+            return Optional.of(node.longValue());
+        }
+        if (node.isTextual() && node.asText().matches("[0-9]{1,19}")) {
+            return Optional.of(Long.parseLong(node.asText()));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean validLastTableInfo(JsonNode node) {
+        return node.isBoolean() || (node.isTextual() && (node.asText().equals("true") || node.asText().equals("false")));
+    }
+
+    private static boolean validName(JsonNode node) {
+        return node != null && node.isTextual() && OBJECT_NAME.matcher(node.asText()).matches();
+    }
+
+    private SimResponse showJob(String projectId, String jobId, Instant now) {
+        Job job = jobId == null ? null : jobs.get(jobId);
+        if (job == null || !job.projectId().equals(projectId) || now.isBefore(job.visibleFrom())) {
+            return SimResponse.error(400, "DBS.200543", "The job does not exist.");
+        }
+        Duration elapsed = Duration.between(job.created(), now);
+        String status;
+        String process;
+        if (!job.runningAt(now)) {
+            status = job.fails() ? "Failed" : "Completed";
+            process = job.fails() ? "" : "100%";
+        } else if (elapsed.compareTo(job.duration().dividedBy(10)) < 0) {
+            status = "Pending";
+            process = "";
+        } else {
+            status = "Running";
+            long percent = Math.min(99, elapsed.toMillis() * 100 / Math.max(1, job.duration().toMillis()));
+            process = percent + "%";
+        }
+        ObjectNode detail = NODES.objectNode()
+                .put("id", job.id())
+                .put("name", "GaussDBV5RestoreTables")
+                .put("status", status)
+                .put("created", JOB_TIME.format(job.created()))
+                .put("ended", job.runningAt(now) ? "" : JOB_TIME.format(job.ends()))
+                .put("process", process)
+                .put("fail_reason", status.equals("Failed")
+                        ? "Restoring tables failed on the temporary instance: a table has triggers." : "");
+        detail.putObject("instance").put("id", job.instanceId()).put("name", "sim-" + job.instanceId().substring(0, 8));
+        detail.putObject("entities");
+        ObjectNode root = NODES.objectNode();
+        root.set("job", detail);
+        return SimResponse.ok(200, root);
+    }
+
+    private SimResponse restoreTimes(String date, Instant now) {
+        Instant start = now.minus(settings.restoreWindow());
+        Instant end = now;
+        if (date != null && !date.isBlank()) {
+            LocalDate day;
+            try {
+                day = LocalDate.parse(date);
+            } catch (RuntimeException e) {
+                return SimResponse.error(400, "DBS.200001", "Parameter error.");
+            }
+            Instant dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant();
+            Instant dayEnd = dayStart.plus(Duration.ofDays(1)).minusMillis(1);
+            start = start.isAfter(dayStart) ? start : dayStart;
+            end = end.isBefore(dayEnd) ? end : dayEnd;
+        }
+        ArrayNode times = NODES.arrayNode();
+        if (!start.isAfter(end)) {
+            times.addObject().put("start_time", start.toEpochMilli()).put("end_time", end.toEpochMilli());
+        }
+        ObjectNode root = NODES.objectNode();
+        root.set("restore_times", times);
+        return SimResponse.ok(200, root);
+    }
+
+    private SimResponse showInstance(String instanceId, Instant now) {
+        boolean restoring = jobs.values().stream().anyMatch(job -> job.instanceId().equals(instanceId) && job.runningAt(now));
+        ObjectNode root = NODES.objectNode();
+        root.putObject("instance")
+                .put("id", instanceId)
+                .put("name", "sim-" + instanceId.substring(0, 8))
+                .put("status", restoring ? "RESTORING" : "ACTIVE")
+                .put("datastore_version", "8.0");
+        return SimResponse.ok(200, root);
+    }
+
+    private SimResponse issueToken(String body, Instant now) {
+        JsonNode identity;
+        try {
+            identity = body == null ? null : JSON.readTree(body).path("auth").path("identity");
+        } catch (IOException e) {
+            identity = null;
+        }
+        if (identity == null || !identity.path("methods").isArray()) {
+            return iamError(400, "The request body is invalid.");
+        }
+        String method = identity.path("methods").path(0).asText();
+        ObjectNode token = NODES.objectNode();
+        if (method.equals("password")) {
+            JsonNode user = identity.path("password").path("user");
+            String name = user.path("name").asText("");
+            String password = user.path("password").asText("");
+            String domain = user.path("domain").path("name").asText("");
+            if (name.isEmpty() || password.isEmpty() || domain.isEmpty()) {
+                return iamError(400, "The request body is invalid.");
+            }
+            if (iamPassword.isPresent() && !iamPassword.get().equals(password)) {
+                return iamError(401, "The username or password is wrong.");
+            }
+            token.putObject("user").put("name", name).putObject("domain").put("name", domain);
+        } else if (method.equals("assume_role")) {
+            JsonNode role = identity.path("assume_role");
+            if (role.path("agency_name").asText("").isEmpty()
+                    || (role.path("domain_name").asText("").isEmpty() && role.path("domain_id").asText("").isEmpty())) {
+                return iamError(400, "The request body is invalid.");
+            }
+            token.putObject("assumed_by").put("agency_name", role.path("agency_name").asText());
+        } else {
+            return iamError(400, "The request body is invalid.");
+        }
+        String value = "MIIsim" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+        Instant expires = now.plus(settings.tokenLifetime());
+        issuedTokens.put(value, expires);
+        token.putArray("methods").add(method);
+        token.put("issued_at", TOKEN_TIME.format(now)).put("expires_at", TOKEN_TIME.format(expires));
+        ObjectNode root = NODES.objectNode();
+        root.set("token", token);
+        return new SimResponse(201, Map.of("X-Subject-Token", value), root, null);
+    }
+
+    private static SimResponse iamError(int status, String message) {
+        ObjectNode root = NODES.objectNode();
+        root.putObject("error").put("code", status).put("message", message)
+                .put("title", status == 401 ? "Unauthorized" : "Bad Request");
+        return new SimResponse(status, Map.of(), root, "IAM." + status);
+    }
+
+    private Optional<SimResponse> authenticate(String token, Instant now) {
+        if (token == null || token.isBlank()) {
+            return Optional.of(SimResponse.error(401, "APIGW.0301",
+                    "Incorrect IAM authentication information: x-auth-token not found"));
+        }
+        if (acceptedTokens.contains(token)) {
+            return Optional.empty();
+        }
+        Instant expires = issuedTokens.get(token);
+        if (expires == null || !now.isBefore(expires)) {
+            return Optional.of(SimResponse.error(401, "APIGW.0301",
+                    "Incorrect IAM authentication information: verify token failed"));
+        }
+        return Optional.empty();
+    }
+
+    private boolean throttled(String projectId, Instant now) {
+        int limit = settings.throttlePerMinute();
+        Deque<Instant> calls = callsByProject.computeIfAbsent(projectId, p -> new ArrayDeque<>());
+        while (!calls.isEmpty() && !calls.peekFirst().isAfter(now.minus(THROTTLE_WINDOW))) {
+            calls.pollFirst();
+        }
+        if (limit > 0 && calls.size() >= limit) {
+            return true;
+        }
+        calls.addLast(now);
+        return false;
+    }
+
+    private Optional<Integer> injectedStatus() {
+        for (Map.Entry<Integer, Double> rate : settings.errorRates().entrySet()) {
+            if (random.nextDouble() < rate.getValue()) {
+                return Optional.of(rate.getKey());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static SimResponse injectedError(int status) {
+        return switch (status) {
+            case 429 -> SimResponse.error(429, "APIGW.0308",
+                    "The throttling threshold has been reached: policy user over ratelimit,limit:0,time:1 minute");
+            case 409 -> SimResponse.error(409, "DBS.200019",
+                    "Another operation is being performed on the DB instance or the DB instance is faulty.");
+            case 500 -> SimResponse.error(500, "DBS.108000", "Server failure.");
+            case 400 -> SimResponse.error(400, "DBS.200001", "Parameter error.");
+            default -> SimResponse.bare(status);
+        };
+    }
+
+    // ---- administration -------------------------------------------------------------------------------
+
+    public synchronized SimulatorSettings settings() {
+        return settings;
+    }
+
+    public synchronized SimulatorSettings update(SimulatorSettings.Patch patch) {
+        settings = settings.with(patch);
+        return settings;
+    }
+
+    /** Every call answers 503 until the outage is over. */
+    public synchronized Instant startOutage(Duration length) {
+        outageUntil = clock.instant().plus(length);
+        return outageUntil;
+    }
+
+    /** Invalidates every token issued so far, as a password change does. */
+    public synchronized int revokeTokens() {
+        int count = issuedTokens.size();
+        issuedTokens.clear();
+        return count;
+    }
+
+    /** The calls received so far, oldest first. */
+    public synchronized List<JournalEntry> journal() {
+        return List.copyOf(journal);
+    }
+
+    /** Forgets calls, jobs, tokens, throttling and outages; settings go back to the given ones. */
+    public synchronized void reset(SimulatorSettings initial) {
+        journal.clear();
+        jobs.clear();
+        issuedTokens.clear();
+        callsByProject.clear();
+        outageUntil = Instant.MIN;
+        settings = initial;
+    }
+
+    /** Number of tokens currently valid. */
+    synchronized int liveTokens() {
+        Instant now = clock.instant();
+        return (int) issuedTokens.values().stream().filter(now::isBefore).count();
+    }
+
+    /** Instances with a running job, for a quick look at the simulator's state. */
+    public synchronized Set<String> restoringInstances() {
+        Instant now = clock.instant();
+        Set<String> result = new HashSet<>();
+        jobs.values().stream().filter(job -> job.runningAt(now)).forEach(job -> result.add(job.instanceId()));
+        return result;
+    }
+}

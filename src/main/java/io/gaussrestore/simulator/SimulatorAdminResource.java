@@ -1,0 +1,80 @@
+package io.gaussrestore.simulator;
+
+import io.gaussrestore.config.RestoreConfig;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Fault injection and the call journal of the simulator, for tests, benchmarks and demonstrations. */
+@Path("/simulator")
+@SimulatorEndpoint
+@Produces(MediaType.APPLICATION_JSON)
+public class SimulatorAdminResource {
+
+    private final GaussDbSimulator simulator;
+    private final SimulatorSettings initial;
+
+    SimulatorAdminResource(GaussDbSimulator simulator, RestoreConfig config) {
+        this.simulator = simulator;
+        this.initial = SimulatorSettings.from(config.simulator());
+    }
+
+    @GET
+    @Path("/settings")
+    public SimulatorSettings settings() {
+        return simulator.settings();
+    }
+
+    /** Changes some settings: latency, error_rates, throttle_per_minute, job_duration, job_failure_rate... */
+    @PATCH
+    @Path("/settings")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public SimulatorSettings update(SimulatorSettings.Patch patch) {
+        if (patch == null) {
+            throw new WebApplicationException("a JSON object of settings is required", Response.Status.BAD_REQUEST);
+        }
+        return simulator.update(patch);
+    }
+
+    /** Every call answers 503 for the given number of seconds. */
+    @POST
+    @Path("/outage")
+    public Map<String, Instant> outage(@QueryParam("seconds") int seconds) {
+        if (seconds <= 0) {
+            throw new WebApplicationException("seconds must be a positive number", Response.Status.BAD_REQUEST);
+        }
+        return Map.of("until", simulator.startOutage(Duration.ofSeconds(seconds)));
+    }
+
+    /** Invalidates every issued token, as a password change does. */
+    @POST
+    @Path("/tokens/revoke")
+    public Map<String, Integer> revokeTokens() {
+        return Map.of("revoked", simulator.revokeTokens());
+    }
+
+    @GET
+    @Path("/journal")
+    public List<JournalEntry> journal() {
+        return simulator.journal();
+    }
+
+    /** Forgets calls, jobs, tokens and faults; settings return to the configured ones. */
+    @DELETE
+    public Response reset() {
+        simulator.reset(initial);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,78 @@
+package io.gaussrestore.simulator;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.gaussrestore.config.RestoreConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The simulator's behaviour and faults; changed at run time through the admin endpoint.
+ *
+ * @param errorRates HTTP status to the share of calls answered with it
+ */
+public record SimulatorSettings(
+        @JsonProperty("token_lifetime") Duration tokenLifetime,
+        @JsonProperty("job_duration") Duration jobDuration,
+        @JsonProperty("job_failure_rate") double jobFailureRate,
+        @JsonProperty("job_visibility_delay") Duration jobVisibilityDelay,
+        @JsonProperty("restore_window") Duration restoreWindow,
+        @JsonProperty("throttle_per_minute") int throttlePerMinute,
+        @JsonProperty("latency") Duration latency,
+        @JsonProperty("error_rates") Map<Integer, Double> errorRates) {
+
+    public SimulatorSettings {
+        errorRates = Map.copyOf(errorRates == null ? Map.of() : errorRates);
+    }
+
+    public static SimulatorSettings from(RestoreConfig.Simulator config) {
+        return new SimulatorSettings(config.tokenLifetime(), config.jobDuration(), config.jobFailureRate(),
+                config.jobVisibilityDelay(), config.restoreWindow(), config.throttlePerMinute(), config.latency(),
+                parseErrorRates(config.errorRates()));
+    }
+
+    /** Reads {@code 500=0.1,503=0.05}; {@code none} or blank gives no injected errors. */
+    public static Map<Integer, Double> parseErrorRates(String text) {
+        Map<Integer, Double> rates = new TreeMap<>();
+        if (text == null || text.isBlank() || text.trim().equals("none")) {
+            return rates;
+        }
+        for (String pair : text.split(",")) {
+            String[] parts = pair.trim().split("=");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("error rate '" + pair + "' is not status=rate");
+            }
+            int status = Integer.parseInt(parts[0].trim());
+            double rate = Double.parseDouble(parts[1].trim());
+            if (status < 400 || status > 599 || rate < 0 || rate > 1) {
+                throw new IllegalArgumentException("error rate '" + pair + "' needs a 4xx/5xx status and a rate from 0 to 1");
+            }
+            rates.put(status, rate);
+        }
+        return rates;
+    }
+
+    /** A copy with some fields replaced: the non-null ones of the patch. */
+    public SimulatorSettings with(SimulatorSettings.Patch patch) {
+        return new SimulatorSettings(
+                patch.tokenLifetime() != null ? patch.tokenLifetime() : tokenLifetime,
+                patch.jobDuration() != null ? patch.jobDuration() : jobDuration,
+                patch.jobFailureRate() != null ? patch.jobFailureRate() : jobFailureRate,
+                patch.jobVisibilityDelay() != null ? patch.jobVisibilityDelay() : jobVisibilityDelay,
+                patch.restoreWindow() != null ? patch.restoreWindow() : restoreWindow,
+                patch.throttlePerMinute() != null ? patch.throttlePerMinute() : throttlePerMinute,
+                patch.latency() != null ? patch.latency() : latency,
+                patch.errorRates() != null ? patch.errorRates() : errorRates);
+    }
+
+    /** A partial change of the settings, as sent to the admin endpoint; absent fields stay as they are. */
+    public record Patch(
+            @JsonProperty("token_lifetime") Duration tokenLifetime,
+            @JsonProperty("job_duration") Duration jobDuration,
+            @JsonProperty("job_failure_rate") Double jobFailureRate,
+            @JsonProperty("job_visibility_delay") Duration jobVisibilityDelay,
+            @JsonProperty("restore_window") Duration restoreWindow,
+            @JsonProperty("throttle_per_minute") Integer throttlePerMinute,
+            @JsonProperty("latency") Duration latency,
+            @JsonProperty("error_rates") Map<Integer, Double> errorRates) {}
+}
