@@ -1,0 +1,70 @@
+package io.gaussrestore.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's first command, headless: a real broker in its own JVM, the service in the local profile, the
+ * example request through to its result, and nothing left running afterwards.
+ */
+class LocalStackSmokeIT {
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void theExampleRequestReachesItsResultAndEverythingStops() throws Exception {
+        Path stackDir = Path.of("target", "smoke-stack").toAbsolutePath();
+        List<Integer> ports = List.of(freePort(), freePort(), freePort());
+        ProcessBuilder builder = new ProcessBuilder("bash", "deploy/local-stack.sh", "--headless", "--no-build")
+                .redirectErrorStream(true);
+        builder.environment().put("LOCAL_STACK_DIR", stackDir.toString());
+        builder.environment().put("LOCAL_KAFKA_PORT", ports.get(0).toString());
+        builder.environment().put("LOCAL_CONTROLLER_PORT", ports.get(1).toString());
+        builder.environment().put("LOCAL_HTTP_PORT", ports.get(2).toString());
+        long start = System.nanoTime();
+        Process stack = builder.start();
+        byte[] output = stack.getInputStream().readAllBytes();
+        boolean ended = stack.waitFor(5, TimeUnit.MINUTES);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String log = new String(output, StandardCharsets.UTF_8);
+        System.out.println(log);
+        System.out.println("local stack, headless, took " + took.toMillis() + " ms");
+
+        assertThat(ended).as("the headless stack ends by itself").isTrue();
+        assertThat(stack.exitValue()).as(log).isZero();
+        assertThat(log).contains("SUBMITTED").contains("\"job_id\"");
+        String[] pids = Files.readString(stackDir.resolve("pids")).trim().split(" ");
+        assertThat(pids).hasSize(2);
+        for (long pid : Arrays.stream(pids).mapToLong(Long::parseLong).toArray()) {
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .as("process %d is gone", pid).isFalse();
+        }
+        for (int port : ports) {
+            assertThat(listening(port)).as("nothing listens on %d any more", port).isFalse();
+        }
+        assertThat(stackDir.resolve("stack.env")).doesNotExist();
+    }
+}
