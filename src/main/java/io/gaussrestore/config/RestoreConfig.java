@@ -22,6 +22,9 @@ public interface RestoreConfig {
     /** Result events. */
     Results results();
 
+    /** The idempotency ledger. */
+    Ledger ledger();
+
     /** The embedded GaussDB + IAM simulator (on in the local profile, off in production). */
     Simulator simulator();
 
@@ -81,6 +84,38 @@ public interface RestoreConfig {
         /** The CloudEvents source of result events. */
         @WithDefault("/gaussdb-restore-service")
         String source();
+    }
+
+    interface Ledger {
+        /** JDBC URL of the ledger: jdbc:h2:file:... (embedded, one replica) or jdbc:postgresql://... (several). */
+        @WithDefault("jdbc:h2:file:./restore-ledger/ledger;DB_CLOSE_ON_EXIT=FALSE")
+        String jdbcUrl();
+
+        /** Database user. */
+        Optional<String> username();
+
+        /** Database password. */
+        Optional<String> password();
+
+        /** How long a request_id and a business key are remembered (the de-duplication window). */
+        @WithDefault("P7D")
+        Duration window();
+
+        /** How long a request being submitted is protected; an expired lease after a crash means UNKNOWN. */
+        @WithDefault("PT2M")
+        Duration lease();
+
+        /** Connections in the pool. */
+        @WithDefault("8")
+        int poolSize();
+
+        /** How often entries older than the window are purged. */
+        @WithDefault("PT10M")
+        Duration purgeInterval();
+
+        /** Rows deleted per purge statement, so that a purge never holds the store for long. */
+        @WithDefault("1000")
+        int purgeBatch();
     }
 
     interface Simulator {

@@ -66,7 +66,8 @@ public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
         return startEmbedded();
     }
 
-    private static boolean dockerAnswers() {
+    /** Whether a Docker engine is configured and answers. */
+    public static boolean dockerAnswers() {
         boolean configured = System.getenv("DOCKER_HOST") != null || Files.exists(Path.of("/var/run/docker.sock"));
         if (!configured) {
             return false;

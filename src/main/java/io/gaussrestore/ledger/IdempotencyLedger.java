@@ -1,0 +1,51 @@
+package io.gaussrestore.ledger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every request the service has seen, and which request holds each business key. Claims are atomic (unique
+ * constraints, never read-then-write), so two threads or two replicas cannot both win the same restore.
+ */
+public interface IdempotencyLedger {
+
+    /** Records a valid request and tries to take its business key. */
+    Claim claim(NewRequest request, Instant now);
+
+    /** Retries the business key of a request stored in RECEIVED (its first claim was interrupted). */
+    Claim resumeClaim(LedgerEntry received, Instant now);
+
+    /** Records a rejected request: Won when new (stored as REJECTED), else Repeated or Redelivered. */
+    Claim recordRejected(NewRequest request, String violationsJson, String message, Instant now);
+
+    /** Extends the lease of a SUBMITTING request before each attempt; false when the request is no longer ours. */
+    boolean renewLease(String requestId, Instant until, Instant now);
+
+    /** Records the first outcome of a SUBMITTING request. */
+    LedgerEntry recordOutcome(String requestId, Outcome outcome);
+
+    /** Marks a SUBMITTING request whose lease ran out (the service died mid-call) as UNKNOWN. */
+    Optional<LedgerEntry> expireLease(String requestId, String message, Instant now);
+
+    /** Notes that the first result reached the broker. */
+    void markFirstResultPublished(String requestId);
+
+    Optional<LedgerEntry> find(String requestId);
+
+    /** Newest first, optionally filtered by instance and state. */
+    List<LedgerEntry> recent(String instanceId, LedgerState state, int limit);
+
+    /** Forgets requests and key claims older than the window; at most {@code batch} rows per call. */
+    int purge(Instant olderThan, int batch);
+
+    /** The identity of this process in leases. */
+    String owner();
+
+    /** The lease given to a SUBMITTING request. */
+    Duration lease();
+
+    /** Whether the store answers. */
+    boolean ping();
+}

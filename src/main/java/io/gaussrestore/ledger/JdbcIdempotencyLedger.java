@@ -1,0 +1,382 @@
+package io.gaussrestore.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The ledger on any JDBC store whose SQL is portable between H2 2.x and PostgreSQL. Each statement runs in
+ * auto-commit: atomicity comes from primary keys and compare-and-set updates, not from locks held across calls.
+ */
+public final class JdbcIdempotencyLedger implements IdempotencyLedger {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final int CLAIM_ROUNDS = 8;
+    private static final String COLUMNS = "request_id, business_key, project_id, instance_id, state, first_status, "
+            + "first_result_id, first_result_published, request_json, requested_by, reason, ticket, job_id, attempts, "
+            + "error_code, error_message, error_details, http_status, retryable, duplicate_of, progress, source, "
+            + "lease_owner, lease_until, received_at, submitted_at, finished_at, updated_at";
+
+    private final DataSource dataSource;
+    private final Duration window;
+    private final Duration lease;
+    private final String owner;
+
+    /**
+     * @param window how long a request and its business key are remembered
+     * @param lease how long a SUBMITTING request is protected before it counts as abandoned
+     * @param owner this process's identity in leases
+     */
+    public JdbcIdempotencyLedger(DataSource dataSource, Duration window, Duration lease, String owner) {
+        this.dataSource = dataSource;
+        this.window = window;
+        this.lease = lease;
+        this.owner = owner;
+    }
+
+    @Override
+    public Claim claim(NewRequest request, Instant now) {
+        Optional<Claim> repeat = insertRequest(request, LedgerState.RECEIVED, null, null, null, now);
+        if (repeat.isPresent()) {
+            return repeat.get();
+        }
+        return takeBusinessKey(request.requestId(), request.businessKey(), now);
+    }
+
+    @Override
+    public Claim resumeClaim(LedgerEntry received, Instant now) {
+        return takeBusinessKey(received.requestId(), received.businessKey(), now);
+    }
+
+    @Override
+    public Claim recordRejected(NewRequest request, String violationsJson, String message, Instant now) {
+        return insertRequest(request, LedgerState.REJECTED, violationsJson, message, "VALIDATION_FAILED", now)
+                .orElseGet(() -> new Claim.Won(require(request.requestId())));
+    }
+
+    private Optional<Claim> insertRequest(NewRequest request, LedgerState state, String details, String message,
+            String errorCode, Instant now) {
+        String sql = "INSERT INTO restore_request (request_id, business_key, project_id, instance_id, state, first_status, "
+                + "first_result_id, request_json, requested_by, reason, ticket, source, error_code, error_message, "
+                + "error_details, retryable, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            boolean rejected = state == LedgerState.REJECTED;
+            s.setString(1, request.requestId());
+            s.setString(2, request.businessKey());
+            s.setString(3, request.projectId());
+            s.setString(4, request.instanceId());
+            s.setString(5, state.name());
+            s.setString(6, rejected ? state.name() : null);
+            s.setString(7, request.firstResultId());
+            s.setString(8, request.requestJson());
+            s.setString(9, request.requestedBy());
+            s.setString(10, request.reason());
+            s.setString(11, request.ticket());
+            s.setString(12, request.source());
+            s.setString(13, errorCode);
+            s.setString(14, message);
+            s.setString(15, details);
+            if (rejected) {
+                s.setBoolean(16, false);
+            } else {
+                s.setNull(16, Types.BOOLEAN);
+            }
+            s.setObject(17, time(request.receivedAt()));
+            s.setObject(18, time(now));
+            s.executeUpdate();
+            return Optional.empty();
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw new LedgerException("could not record request " + request.requestId(), e);
+            }
+        }
+        LedgerEntry existing = require(request.requestId());
+        boolean sameRecord = existing.source() != null && existing.source().equals(request.source());
+        return Optional.of(sameRecord ? new Claim.Redelivered(existing) : new Claim.Repeated(existing));
+    }
+
+    private Claim takeBusinessKey(String requestId, String businessKey, Instant now) {
+        for (int round = 0; round < CLAIM_ROUNDS; round++) {
+            if (insertKeyClaim(businessKey, requestId, now)) {
+                return new Claim.Won(startSubmitting(requestId, now));
+            }
+            Optional<KeyHolder> holder = keyHolder(businessKey);
+            if (holder.isEmpty()) {
+                continue; // released between our insert and our read: try again
+            }
+            if (holder.get().requestId().equals(requestId)) {
+                return new Claim.Won(startSubmitting(requestId, now));
+            }
+            Optional<LedgerEntry> original = find(holder.get().requestId());
+            boolean expired = holder.get().claimedAt().isBefore(now.minus(window));
+            if (original.isEmpty() || expired || !original.get().state().holdsBusinessKey()) {
+                releaseKey(businessKey, holder.get().requestId());
+                continue;
+            }
+            LedgerEntry mine = update("UPDATE restore_request SET state = ?, first_status = ?, duplicate_of = ?, "
+                    + "job_id = ?, updated_at = ? WHERE request_id = ? AND state = ?", requestId,
+                    LedgerState.DUPLICATE.name(), LedgerState.DUPLICATE.name(), original.get().requestId(),
+                    original.get().jobId(), time(now), requestId, LedgerState.RECEIVED.name());
+            return new Claim.DuplicateOf(mine, original.get());
+        }
+        throw new LedgerException("the business key of " + requestId + " kept changing hands", null);
+    }
+
+    private boolean insertKeyClaim(String businessKey, String requestId, Instant now) {
+        String sql = "INSERT INTO business_key_claim (business_key, request_id, claimed_at) VALUES (?, ?, ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, businessKey);
+            s.setString(2, requestId);
+            s.setObject(3, time(now));
+            s.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                return false;
+            }
+            throw new LedgerException("could not claim the business key of " + requestId, e);
+        }
+    }
+
+    private record KeyHolder(String requestId, Instant claimedAt) {}
+
+    private Optional<KeyHolder> keyHolder(String businessKey) {
+        String sql = "SELECT request_id, claimed_at FROM business_key_claim WHERE business_key = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, businessKey);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new KeyHolder(rs.getString(1), instant(rs, 2)))
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("could not read the claim of a business key", e);
+        }
+    }
+
+    private void releaseKey(String businessKey, String holder) {
+        execute("DELETE FROM business_key_claim WHERE business_key = ? AND request_id = ?", businessKey, holder);
+    }
+
+    private LedgerEntry startSubmitting(String requestId, Instant now) {
+        execute("UPDATE restore_request SET state = ?, lease_owner = ?, lease_until = ?, updated_at = ? "
+                        + "WHERE request_id = ? AND state = ?",
+                LedgerState.SUBMITTING.name(), owner, time(now.plus(lease)), time(now), requestId,
+                LedgerState.RECEIVED.name());
+        return require(requestId);
+    }
+
+    @Override
+    public boolean renewLease(String requestId, Instant until, Instant now) {
+        return execute("UPDATE restore_request SET lease_owner = ?, lease_until = ?, updated_at = ? "
+                        + "WHERE request_id = ? AND state = ?",
+                owner, time(until), time(now), requestId, LedgerState.SUBMITTING.name()) == 1;
+    }
+
+    @Override
+    public LedgerEntry recordOutcome(String requestId, Outcome outcome) {
+        String submitting = LedgerState.SUBMITTING.name();
+        if (outcome instanceof Outcome.Submitted s) {
+            return update("UPDATE restore_request SET state = ?, first_status = ?, job_id = ?, attempts = ?, "
+                            + "submitted_at = ?, lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ?",
+                    requestId, LedgerState.SUBMITTED.name(), LedgerState.SUBMITTED.name(), s.jobId(), s.attempts(),
+                    time(s.at()), time(s.at()), requestId, submitting);
+        }
+        if (outcome instanceof Outcome.Failed f) {
+            LedgerEntry entry = update("UPDATE restore_request SET state = ?, first_status = ?, attempts = ?, "
+                            + "error_code = ?, error_message = ?, http_status = ?, retryable = ?, finished_at = ?, "
+                            + "lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ?",
+                    requestId, LedgerState.FAILED.name(), LedgerState.FAILED.name(), f.attempts(), f.errorCode(),
+                    truncate(f.message()), f.httpStatus(), f.retryable(), time(f.at()), time(f.at()), requestId,
+                    submitting);
+            releaseKey(entry.businessKey(), requestId);
+            return entry;
+        }
+        Outcome.Unknown u = (Outcome.Unknown) outcome;
+        return update("UPDATE restore_request SET state = ?, first_status = ?, attempts = ?, error_code = ?, "
+                        + "error_message = ?, lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ?",
+                requestId, LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), u.attempts(), "OUTCOME_UNKNOWN",
+                truncate(u.message()), time(u.at()), requestId, submitting);
+    }
+
+    @Override
+    public Optional<LedgerEntry> expireLease(String requestId, String message, Instant now) {
+        int changed = execute("UPDATE restore_request SET state = ?, first_status = ?, error_code = ?, "
+                        + "error_message = ?, lease_until = NULL, updated_at = ? "
+                        + "WHERE request_id = ? AND state = ? AND lease_until <= ?",
+                LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), "OUTCOME_UNKNOWN", truncate(message),
+                time(now), requestId, LedgerState.SUBMITTING.name(), time(now));
+        return changed == 1 ? find(requestId) : Optional.empty();
+    }
+
+    @Override
+    public void markFirstResultPublished(String requestId) {
+        execute("UPDATE restore_request SET first_result_published = ? WHERE request_id = ?", true, requestId);
+    }
+
+    @Override
+    public Optional<LedgerEntry> find(String requestId) {
+        String sql = "SELECT " + COLUMNS + " FROM restore_request WHERE request_id = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, requestId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(entry(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("could not read request " + requestId, e);
+        }
+    }
+
+    @Override
+    public List<LedgerEntry> recent(String instanceId, LedgerState state, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM restore_request WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (instanceId != null) {
+            sql.append(" AND instance_id = ?");
+            args.add(instanceId);
+        }
+        if (state != null) {
+            sql.append(" AND state = ?");
+            args.add(state.name());
+        }
+        sql.append(" ORDER BY received_at DESC, request_id DESC LIMIT ?");
+        args.add(limit);
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql.toString())) {
+            bind(s, args.toArray());
+            List<LedgerEntry> entries = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    entries.add(entry(rs));
+                }
+            }
+            return entries;
+        } catch (SQLException e) {
+            throw new LedgerException("could not list requests", e);
+        }
+    }
+
+    @Override
+    public int purge(Instant olderThan, int batch) {
+        int claims = execute("DELETE FROM business_key_claim WHERE business_key IN "
+                + "(SELECT business_key FROM business_key_claim WHERE claimed_at < ? LIMIT ?)", time(olderThan), batch);
+        int requests = execute("DELETE FROM restore_request WHERE request_id IN (SELECT request_id FROM restore_request "
+                + "WHERE received_at < ? AND state NOT IN (?, ?) LIMIT ?)", time(olderThan),
+                LedgerState.SUBMITTING.name(), LedgerState.RUNNING.name(), batch);
+        return claims + requests;
+    }
+
+    @Override
+    public String owner() {
+        return owner;
+    }
+
+    @Override
+    public Duration lease() {
+        return lease;
+    }
+
+    @Override
+    public boolean ping() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------------
+
+    private LedgerEntry require(String requestId) {
+        return find(requestId).orElseThrow(() -> new LedgerException("request " + requestId + " vanished", null));
+    }
+
+    private LedgerEntry update(String sql, String requestId, Object... args) {
+        execute(sql, args);
+        return require(requestId);
+    }
+
+    private int execute(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, args);
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException("ledger statement failed", e);
+        }
+    }
+
+    private static void bind(PreparedStatement s, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object arg = args[i];
+            if (arg == null) {
+                s.setNull(i + 1, Types.NULL);
+            } else {
+                s.setObject(i + 1, arg);
+            }
+        }
+    }
+
+    private static OffsetDateTime time(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static String truncate(String text) {
+        return text == null || text.length() <= 4000 ? text : text.substring(0, 3997) + "...";
+    }
+
+    private static LedgerEntry entry(ResultSet rs) throws SQLException {
+        String firstStatus = rs.getString("first_status");
+        int httpStatus = rs.getInt("http_status");
+        Integer http = rs.wasNull() ? null : httpStatus;
+        boolean retryableValue = rs.getBoolean("retryable");
+        Boolean retryable = rs.wasNull() ? null : retryableValue;
+        return new LedgerEntry(
+                rs.getString("request_id"),
+                rs.getString("business_key"),
+                rs.getString("project_id"),
+                rs.getString("instance_id"),
+                LedgerState.valueOf(rs.getString("state")),
+                firstStatus == null ? null : LedgerState.valueOf(firstStatus),
+                rs.getString("first_result_id"),
+                rs.getBoolean("first_result_published"),
+                rs.getString("request_json"),
+                rs.getString("requested_by"),
+                rs.getString("reason"),
+                rs.getString("ticket"),
+                rs.getString("job_id"),
+                rs.getInt("attempts"),
+                rs.getString("error_code"),
+                rs.getString("error_message"),
+                rs.getString("error_details"),
+                http,
+                retryable,
+                rs.getString("duplicate_of"),
+                rs.getString("progress"),
+                rs.getString("source"),
+                rs.getString("lease_owner"),
+                instant(rs, "lease_until"),
+                instant(rs, "received_at"),
+                instant(rs, "submitted_at"),
+                instant(rs, "finished_at"),
+                instant(rs, "updated_at"));
+    }
+}

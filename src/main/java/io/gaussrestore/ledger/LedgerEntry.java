@@ -1,0 +1,41 @@
+package io.gaussrestore.ledger;
+
+import java.time.Instant;
+
+/**
+ * One request as the ledger remembers it.
+ *
+ * @param firstStatus the status of the request's first result, once decided
+ * @param firstResultId the CloudEvents id of that first result, fixed at arrival so a republication is the same event
+ * @param errorDetails the violations of a REJECTED request, as JSON
+ * @param source where the request record was read (topic-partition@offset), to recognise a redelivery
+ */
+public record LedgerEntry(
+        String requestId,
+        String businessKey,
+        String projectId,
+        String instanceId,
+        LedgerState state,
+        LedgerState firstStatus,
+        String firstResultId,
+        boolean firstResultPublished,
+        String requestJson,
+        String requestedBy,
+        String reason,
+        String ticket,
+        String jobId,
+        int attempts,
+        String errorCode,
+        String errorMessage,
+        String errorDetails,
+        Integer httpStatus,
+        Boolean retryable,
+        String duplicateOf,
+        String progress,
+        String source,
+        String leaseOwner,
+        Instant leaseUntil,
+        Instant receivedAt,
+        Instant submittedAt,
+        Instant finishedAt,
+        Instant updatedAt) {}

@@ -1,0 +1,100 @@
+package io.gaussrestore.ledger;
+
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.security.SimplePassword;
+import io.gaussrestore.config.RestoreConfig;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.jboss.logging.Logger;
+
+/**
+ * Opens the ledger's store chosen by its JDBC URL (embedded H2 by default, PostgreSQL for replicas), brings
+ * its schema up to date with Flyway, and closes it at shutdown.
+ */
+@Singleton
+@Startup
+public class LedgerStore {
+
+    private static final Logger LOG = Logger.getLogger(LedgerStore.class);
+
+    private final AgroalDataSource dataSource;
+    private final JdbcIdempotencyLedger ledger;
+
+    public LedgerStore(RestoreConfig config) {
+        RestoreConfig.Ledger settings = config.ledger();
+        this.dataSource = open(settings);
+        int applied = migrate(dataSource);
+        this.ledger = new JdbcIdempotencyLedger(dataSource, settings.window(), settings.lease(),
+                UUID.randomUUID().toString());
+        LOG.infof("ledger ready on %s (%d migrations applied)", kind(settings.jdbcUrl()), applied);
+    }
+
+    @Produces
+    @Singleton
+    IdempotencyLedger ledger() {
+        return ledger;
+    }
+
+    /** Applies the migrations under db/ledger; answers how many were applied now. */
+    public static int migrate(javax.sql.DataSource dataSource) {
+        return Flyway.configure(LedgerStore.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations("classpath:db/ledger")
+                .load()
+                .migrate()
+                .migrationsExecuted;
+    }
+
+    private static AgroalDataSource open(RestoreConfig.Ledger settings) {
+        String url = settings.jdbcUrl();
+        Class<? extends java.sql.Driver> driver = url.startsWith("jdbc:postgresql:") ? org.postgresql.Driver.class
+                : url.startsWith("jdbc:h2:") ? org.h2.Driver.class : null;
+        if (driver == null) {
+            throw new IllegalArgumentException("restore.ledger.jdbc-url must start with jdbc:h2: or jdbc:postgresql:");
+        }
+        AgroalDataSourceConfigurationSupplier configuration = new AgroalDataSourceConfigurationSupplier()
+                .connectionPoolConfiguration(pool -> pool
+                        .maxSize(settings.poolSize())
+                        .minSize(1)
+                        .initialSize(1)
+                        .acquisitionTimeout(Duration.ofSeconds(10))
+                        .validationTimeout(Duration.ofSeconds(30))
+                        .connectionFactoryConfiguration(factory -> {
+                            factory.jdbcUrl(url).connectionProviderClass(driver).autoCommit(true);
+                            settings.username().ifPresent(user -> factory.principal(new NamePrincipal(user)));
+                            settings.password().ifPresent(password -> factory.credential(new SimplePassword(password)));
+                            return factory;
+                        }));
+        try {
+            return AgroalDataSource.from(configuration);
+        } catch (SQLException e) {
+            throw new LedgerException("could not open the ledger at " + kind(url), e);
+        }
+    }
+
+    /** The URL without credentials or options, for log lines. */
+    static String kind(String url) {
+        int options = url.indexOf(';');
+        int query = url.indexOf('?');
+        int end = options >= 0 ? options : query >= 0 ? query : url.length();
+        return url.substring(0, end);
+    }
+
+    /** The pool, for health checks and tests. */
+    public AgroalDataSource dataSource() {
+        return dataSource;
+    }
+
+    @PreDestroy
+    void close() {
+        dataSource.close();
+    }
+}

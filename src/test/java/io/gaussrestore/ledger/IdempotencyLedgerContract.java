@@ -1,0 +1,275 @@
+package io.gaussrestore.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every ledger store must do; run against embedded H2 and a real PostgreSQL. */
+abstract class IdempotencyLedgerContract {
+
+    static final Duration WINDOW = Duration.ofDays(7);
+    static final Duration LEASE = Duration.ofSeconds(30);
+    static final Instant NOW = Instant.parse("2026-11-28T06:00:00Z");
+
+    IdempotencyLedger ledger;
+
+    /** A data source on an empty, migrated schema of the store under test. */
+    abstract DataSource dataSource();
+
+    @BeforeEach
+    void openLedger() {
+        ledger = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-1");
+    }
+
+    static String id() {
+        return "req-" + UUID.randomUUID();
+    }
+
+    static String key() {
+        return "sha256:" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    static NewRequest request(String requestId, String businessKey, String source) {
+        return new NewRequest(requestId, businessKey, "97b026aa9cc4417888c14c84a1ad9860",
+                "61a4ea66210545909d74a05c27a7179ein07", "{\"request_id\":\"" + requestId + "\"}", "bot", "why", null,
+                source, UUID.randomUUID().toString(), NOW);
+    }
+
+    static NewRequest request(String requestId, String businessKey) {
+        return request(requestId, businessKey, "requests-0@" + UUID.randomUUID());
+    }
+
+    @Test
+    void aNewRequestWinsItsClaimAndIsSubmitting() {
+        String id = id();
+        Claim claim = ledger.claim(request(id, key()), NOW);
+
+        assertThat(claim).isInstanceOfSatisfying(Claim.Won.class, won -> {
+            assertThat(won.entry().state()).isEqualTo(LedgerState.SUBMITTING);
+            assertThat(won.entry().leaseOwner()).isEqualTo("owner-1");
+            assertThat(won.entry().leaseUntil()).isEqualTo(NOW.plus(LEASE));
+            assertThat(won.entry().requestedBy()).isEqualTo("bot");
+            assertThat(won.entry().receivedAt()).isEqualTo(NOW);
+        });
+    }
+
+    @Test
+    void aSecondRecordWithTheSameRequestIdIsARepeat() {
+        String id = id();
+        ledger.claim(request(id, key()), NOW);
+        ledger.recordOutcome(id, new Outcome.Submitted("job-1", 1, NOW));
+
+        Claim again = ledger.claim(request(id, key()), NOW.plusSeconds(5));
+
+        assertThat(again).isInstanceOfSatisfying(Claim.Repeated.class, repeated -> {
+            assertThat(repeated.original().state()).isEqualTo(LedgerState.SUBMITTED);
+            assertThat(repeated.original().jobId()).isEqualTo("job-1");
+        });
+    }
+
+    @Test
+    void theSameRecordAgainIsARedelivery() {
+        String id = id();
+        NewRequest request = request(id, key(), "requests-2@17");
+        ledger.claim(request, NOW);
+
+        assertThat(ledger.claim(request, NOW.plusSeconds(1))).isInstanceOfSatisfying(Claim.Redelivered.class,
+                r -> assertThat(r.entry().state()).isEqualTo(LedgerState.SUBMITTING));
+    }
+
+    @Test
+    void anotherRequestForTheSameRestoreIsADuplicate() {
+        String key = key();
+        String original = id();
+        ledger.claim(request(original, key), NOW);
+        ledger.recordOutcome(original, new Outcome.Submitted("job-7", 2, NOW));
+        String second = id();
+
+        Claim claim = ledger.claim(request(second, key), NOW.plusSeconds(1));
+
+        assertThat(claim).isInstanceOfSatisfying(Claim.DuplicateOf.class, duplicate -> {
+            assertThat(duplicate.original().requestId()).isEqualTo(original);
+            assertThat(duplicate.original().jobId()).isEqualTo("job-7");
+            assertThat(duplicate.newEntry().state()).isEqualTo(LedgerState.DUPLICATE);
+            assertThat(duplicate.newEntry().duplicateOf()).isEqualTo(original);
+        });
+        assertThat(ledger.find(second)).hasValueSatisfying(e -> assertThat(e.state()).isEqualTo(LedgerState.DUPLICATE));
+    }
+
+    @Test
+    void everyHoldingStateBlocksTheBusinessKey() {
+        for (Outcome outcome : List.of(new Outcome.Submitted("j", 1, NOW), new Outcome.Unknown("lost", 1, NOW))) {
+            String key = key();
+            String original = id();
+            ledger.claim(request(original, key), NOW);
+            ledger.recordOutcome(original, outcome);
+            assertThat(ledger.claim(request(id(), key), NOW)).as(outcome.toString()).isInstanceOf(Claim.DuplicateOf.class);
+        }
+        String key = key();
+        ledger.claim(request(id(), key), NOW);
+        assertThat(ledger.claim(request(id(), key), NOW)).as("while SUBMITTING").isInstanceOf(Claim.DuplicateOf.class);
+    }
+
+    @Test
+    void aPermanentFailureReleasesTheBusinessKeyButNotTheRequestId() {
+        String key = key();
+        String failed = id();
+        ledger.claim(request(failed, key), NOW);
+        LedgerEntry entry = ledger.recordOutcome(failed,
+                new Outcome.Failed("DBS.200823", "The database does not exist.", 400, false, 1, NOW));
+        assertThat(entry.state()).isEqualTo(LedgerState.FAILED);
+        assertThat(entry.errorCode()).isEqualTo("DBS.200823");
+        assertThat(entry.httpStatus()).isEqualTo(400);
+        assertThat(entry.retryable()).isFalse();
+
+        assertThat(ledger.claim(request(id(), key), NOW.plusSeconds(60))).isInstanceOf(Claim.Won.class);
+        assertThat(ledger.claim(request(failed, key), NOW.plusSeconds(61))).isInstanceOfSatisfying(Claim.Repeated.class,
+                r -> assertThat(r.original().state()).isEqualTo(LedgerState.FAILED));
+    }
+
+    @Test
+    void rejectedRequestsAreRememberedAndBlockNothing() {
+        String id = id();
+        NewRequest rejected = request(id, null);
+        Claim first = ledger.recordRejected(rejected, "[{\"field\":\"$.project_id\"}]", "1 rule broken", NOW);
+        assertThat(first).isInstanceOfSatisfying(Claim.Won.class, won -> {
+            assertThat(won.entry().state()).isEqualTo(LedgerState.REJECTED);
+            assertThat(won.entry().firstStatus()).isEqualTo(LedgerState.REJECTED);
+            assertThat(won.entry().errorDetails()).contains("$.project_id");
+        });
+        assertThat(ledger.recordRejected(rejected, "[]", "x", NOW)).isInstanceOf(Claim.Redelivered.class);
+        assertThat(ledger.recordRejected(request(id, null), "[]", "x", NOW)).isInstanceOf(Claim.Repeated.class);
+    }
+
+    @Test
+    void aClaimOlderThanTheWindowNoLongerBlocks() {
+        String key = key();
+        String old = id();
+        ledger.claim(request(old, key), NOW);
+        ledger.recordOutcome(old, new Outcome.Submitted("j", 1, NOW));
+
+        Instant later = NOW.plus(WINDOW).plusSeconds(1);
+        assertThat(ledger.claim(request(id(), key), later)).isInstanceOf(Claim.Won.class);
+    }
+
+    @Test
+    void purgeForgetsWhatIsOlderThanTheWindow() {
+        String old = id();
+        String key = key();
+        ledger.claim(request(old, key), NOW);
+        ledger.recordOutcome(old, new Outcome.Submitted("j", 1, NOW));
+        String young = id();
+        ledger.claim(new NewRequest(young, key(), "p", "i", "{}", null, null, null, "s", "e", NOW.plus(WINDOW)),
+                NOW.plus(WINDOW));
+
+        int purged = ledger.purge(NOW.plusSeconds(1), 1000);
+
+        assertThat(purged).isGreaterThanOrEqualTo(2);
+        assertThat(ledger.find(old)).isEmpty();
+        assertThat(ledger.find(young)).isPresent();
+        assertThat(ledger.claim(request(id(), key), NOW.plusSeconds(2))).as("its key is free").isInstanceOf(Claim.Won.class);
+    }
+
+    @Test
+    void anExpiredLeaseTurnsSubmittingIntoUnknown() {
+        String id = id();
+        ledger.claim(request(id, key()), NOW);
+
+        assertThat(ledger.expireLease(id, "the service stopped mid-call", NOW.plus(LEASE).minusSeconds(1))).isEmpty();
+        assertThat(ledger.renewLease(id, NOW.plus(LEASE).plusSeconds(10), NOW.plusSeconds(5))).isTrue();
+        assertThat(ledger.expireLease(id, "the service stopped mid-call", NOW.plus(LEASE).plusSeconds(1))).isEmpty();
+
+        LedgerEntry unknown = ledger.expireLease(id, "the service stopped mid-call", NOW.plus(LEASE).plusSeconds(10)).orElseThrow();
+        assertThat(unknown.state()).isEqualTo(LedgerState.UNKNOWN);
+        assertThat(unknown.firstStatus()).isEqualTo(LedgerState.UNKNOWN);
+        assertThat(unknown.errorMessage()).isEqualTo("the service stopped mid-call");
+        assertThat(ledger.renewLease(id, NOW.plus(Duration.ofHours(1)), NOW)).as("no longer submitting").isFalse();
+    }
+
+    @Test
+    void theFirstResultIsMarkedPublished() {
+        String id = id();
+        ledger.claim(request(id, key()), NOW);
+        assertThat(ledger.find(id).orElseThrow().firstResultPublished()).isFalse();
+        ledger.markFirstResultPublished(id);
+        assertThat(ledger.find(id).orElseThrow().firstResultPublished()).isTrue();
+    }
+
+    @Test
+    void recentListsNewestFirstWithFilters() {
+        String instance = "0000000000000000000000000000" + UUID.randomUUID().toString().substring(0, 4) + "in07";
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String id = id();
+            ids.add(id);
+            ledger.claim(new NewRequest(id, key(), "p", instance, "{}", null, null, null, "s" + id, "e",
+                    NOW.plusSeconds(i)), NOW.plusSeconds(i));
+        }
+        ledger.recordOutcome(ids.get(1), new Outcome.Submitted("j", 1, NOW));
+
+        assertThat(ledger.recent(instance, null, 10)).extracting(LedgerEntry::requestId)
+                .containsExactly(ids.get(2), ids.get(1), ids.get(0));
+        assertThat(ledger.recent(instance, LedgerState.SUBMITTED, 10)).extracting(LedgerEntry::requestId)
+                .containsExactly(ids.get(1));
+        assertThat(ledger.recent(instance, null, 2)).hasSize(2);
+    }
+
+    @Test
+    void manyThreadsClaimingOneRestoreHaveExactlyOneWinner() throws Exception {
+        String key = key();
+        List<Claim> claims = concurrently(24, i -> ledger.claim(request(id(), key), NOW));
+        assertThat(claims).filteredOn(Claim.Won.class::isInstance).hasSize(1);
+        assertThat(claims).filteredOn(Claim.DuplicateOf.class::isInstance).hasSize(23);
+    }
+
+    @Test
+    void manyThreadsReusingOneRequestIdHaveExactlyOneWinner() throws Exception {
+        String id = id();
+        List<Claim> claims = concurrently(24, i -> ledger.claim(request(id, key()), NOW));
+        assertThat(claims).filteredOn(Claim.Won.class::isInstance).hasSize(1);
+        assertThat(claims).filteredOn(Claim.Repeated.class::isInstance).hasSize(23);
+    }
+
+    @Test
+    void theStoreAnswers() {
+        assertThat(ledger.ping()).isTrue();
+    }
+
+    interface Attempt {
+        Claim run(int index) throws Exception;
+    }
+
+    private static List<Claim> concurrently(int threads, Attempt attempt) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Claim>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return attempt.run(index);
+                }));
+            }
+            start.countDown();
+            List<Claim> claims = new ArrayList<>();
+            for (Future<Claim> future : futures) {
+                claims.add(future.get());
+            }
+            return claims;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
