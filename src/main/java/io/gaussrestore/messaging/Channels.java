@@ -6,6 +6,9 @@ public final class Channels {
     /** Incoming request events; its dead-letter topic takes what cannot be read. */
     public static final String REQUESTS = "restore-requests";
 
+    /** Request events published by {@code POST /restores} to the same request topic. */
+    public static final String REQUESTS_OUT = "restore-requests-out";
+
     /** Outgoing result events. */
     public static final String RESULTS = "restore-results";
 

@@ -62,6 +62,16 @@ public class RestoreMetrics {
                 .increment();
     }
 
+    /** Records the time one ledger operation took. */
+    public void ledgerCall(String operation, long nanos) {
+        Timer.builder("gaussdb.restore.ledger.latency")
+                .description("Latency of idempotency ledger operations")
+                .tag("operation", operation)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(Duration.ofNanos(nanos));
+    }
+
     /** Records the time from a request record's timestamp to its first result. */
     public void requestLatency(Duration latency) {
         Timer.builder("gaussdb.restore.request.latency")

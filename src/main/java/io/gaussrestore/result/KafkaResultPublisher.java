@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -40,22 +39,22 @@ public class KafkaResultPublisher implements ResultSink {
 
     /** Completes when the broker acknowledged the record; a failing broker is retried, never skipped. */
     @Override
-    public Uni<Void> publish(RestoreResult result) {
+    public Uni<Void> publish(RestoreResult result, String eventId) {
         String value;
         try {
             value = json.writeValueAsString(result);
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }
-        return Uni.createFrom().deferred(() -> emitter.sendMessage(message(result, value)))
+        return Uni.createFrom().deferred(() -> emitter.sendMessage(message(result, value, eventId)))
                 .onFailure().invoke(e -> LOG.warnf("publishing the %s result of %s failed, retrying: %s",
                         result.status(), result.requestId(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30)).indefinitely();
     }
 
-    private Message<String> message(RestoreResult result, String value) {
+    private Message<String> message(RestoreResult result, String value, String eventId) {
         OutgoingCloudEventMetadata<String> cloudEvent = OutgoingCloudEventMetadata.<String>builder()
-                .withId(UUID.randomUUID().toString())
+                .withId(eventId)
                 .withSource(source)
                 .withType(result.status().cloudEventType())
                 .withSubject(result.requestId())

@@ -5,5 +5,6 @@ import io.smallrye.mutiny.Uni;
 /** Where results go; the returned Uni completes only once the result is durable (the broker acknowledged it). */
 public interface ResultSink {
 
-    Uni<Void> publish(RestoreResult result);
+    /** Publishes a result as the CloudEvent with the given id (the same id when a result is published again). */
+    Uni<Void> publish(RestoreResult result, String eventId);
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Submits one restore: retries what certainly started nothing, never repeats a POST whose outcome is unknown,
@@ -36,16 +37,25 @@ public class RestoreSubmitter {
         this.clock = clock;
     }
 
-    public Uni<Submission> submit(RestoreRequest request) {
-        return attempt(request, CreateRestoreTablesBody.from(request), 1);
+    /**
+     * Submits a restore; {@code mayAttempt} runs before every attempt (it renews the ledger's lease) and stops
+     * the submission when it answers false.
+     */
+    public Uni<Submission> submit(RestoreRequest request, Supplier<Uni<Boolean>> mayAttempt) {
+        return attempt(request, CreateRestoreTablesBody.from(request), 1, mayAttempt);
     }
 
-    private Uni<Submission> attempt(RestoreRequest request, CreateRestoreTablesBody body, int attempt) {
-        return client.createRestoreTables(request.projectId(), request.instanceId(), body)
-                .chain(result -> decide(request, body, attempt, result));
+    private Uni<Submission> attempt(RestoreRequest request, CreateRestoreTablesBody body, int attempt,
+            Supplier<Uni<Boolean>> mayAttempt) {
+        return mayAttempt.get().chain(allowed -> allowed
+                ? client.createRestoreTables(request.projectId(), request.instanceId(), body)
+                        .chain(result -> decide(request, body, attempt, result, mayAttempt))
+                : Uni.createFrom().item(new Submission.Unknown(
+                        "the request's claim was taken over before attempt " + attempt, attempt - 1)));
     }
 
-    private Uni<Submission> decide(RestoreRequest request, CreateRestoreTablesBody body, int attempt, ApiResult result) {
+    private Uni<Submission> decide(RestoreRequest request, CreateRestoreTablesBody body, int attempt, ApiResult result,
+            Supplier<Uni<Boolean>> mayAttempt) {
         if (result instanceof ApiResult.Success success) {
             return Uni.createFrom().item(GaussDbRestoreClient.jobId(success)
                     .<Submission>map(jobId -> new Submission.Accepted(jobId, attempt, clock.instant()))
@@ -68,7 +78,7 @@ public class RestoreSubmitter {
         Duration delay = Backoff.delay(attempt, retry.initialBackoff(), retry.maxBackoff(), retryAfter,
                 ThreadLocalRandom.current());
         return Uni.createFrom().voidItem().onItem().delayIt().by(delay)
-                .chain(() -> attempt(request, body, attempt + 1));
+                .chain(() -> attempt(request, body, attempt + 1, mayAttempt));
     }
 
     private static Submission refused(ApiResult result, ErrorClass errorClass, int attempts) {
