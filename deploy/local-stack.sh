@@ -9,7 +9,8 @@
 #   deploy/local-stack.sh --no-build   use the service jar already in target/
 #
 # Ports and folders: LOCAL_KAFKA_PORT (9092), LOCAL_CONTROLLER_PORT (9093), LOCAL_HTTP_PORT (8080),
-# LOCAL_STACK_DIR (.local-stack). LOCAL_SAMPLE_UNTIL: the status that ends the example (SUBMITTED).
+# LOCAL_STACK_DIR (.local-stack). LOCAL_SAMPLE_UNTIL: the status that ends the example (COMPLETED);
+# SIMULATOR_JOB_DURATION: how long the simulated restore job runs (PT20S).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,7 +18,7 @@ STACK_DIR="${LOCAL_STACK_DIR:-$ROOT/.local-stack}"
 KAFKA_PORT="${LOCAL_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${LOCAL_CONTROLLER_PORT:-9093}"
 HTTP_PORT="${LOCAL_HTTP_PORT:-8080}"
-SAMPLE_UNTIL="${LOCAL_SAMPLE_UNTIL:-SUBMITTED}"
+SAMPLE_UNTIL="${LOCAL_SAMPLE_UNTIL:-COMPLETED}"
 REQUESTS_TOPIC="${RESTORE_REQUESTS_TOPIC:-gaussdb-restore-requests}"
 RESULTS_TOPIC="${RESTORE_RESULTS_TOPIC:-gaussdb-restore-results}"
 DLQ_TOPIC="${RESTORE_DLQ_TOPIC:-gaussdb-restore-requests-dlq}"

@@ -135,7 +135,8 @@ public class StackClient {
                         continue;
                     }
                     String status = field(record.value(), "status");
-                    System.out.printf("%s %-9s %s%n", now(), status, record.value());
+                    String progress = field(record.value(), "progress");
+                    System.out.printf("%s %-9s %-4s %s%n", now(), status, progress == null ? "" : progress, record.value());
                     if (status != null && until.contains(status)) {
                         return 0;
                     }

@@ -25,6 +25,9 @@ public interface RestoreConfig {
     /** The idempotency ledger. */
     Ledger ledger();
 
+    /** Following submitted jobs to their end. */
+    Tracking tracking();
+
     /** The embedded GaussDB + IAM simulator (on in the local profile, off in production). */
     Simulator simulator();
 
@@ -116,6 +119,44 @@ public interface RestoreConfig {
         /** Rows deleted per purge statement, so that a purge never holds the store for long. */
         @WithDefault("1000")
         int purgeBatch();
+    }
+
+    interface Tracking {
+        /** Poll submitted jobs until they end. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Time between two polls of one job. */
+        @WithDefault("PT10S")
+        Duration interval();
+
+        /** Random spread of the interval, as a share of it (0.2 means plus or minus 20%). */
+        @WithDefault("0.2")
+        double jitter();
+
+        /** Wait before the first poll of a new job. */
+        @WithDefault("PT5S")
+        Duration firstPollDelay();
+
+        /** How long a new job may answer DBS.200543 "The job does not exist" before it counts as vanished. */
+        @WithDefault("PT1M")
+        Duration notFoundGrace();
+
+        /** How long a job is followed before tracking gives up with UNKNOWN. */
+        @WithDefault("PT6H")
+        Duration deadline();
+
+        /** How long one tracker holds a job it polls; another replica takes over after a crash. */
+        @WithDefault("PT1M")
+        Duration lease();
+
+        /** How often the tracker looks for jobs that are due (whole seconds; the scheduler's finest step is 1 s). */
+        @WithDefault("PT1S")
+        Duration tick();
+
+        /** Most jobs polled in one tick. */
+        @WithDefault("50")
+        int batch();
     }
 
     interface Simulator {

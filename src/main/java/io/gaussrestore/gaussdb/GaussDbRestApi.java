@@ -5,7 +5,9 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -25,4 +27,14 @@ interface GaussDbRestApi {
             @HeaderParam("X-Auth-Token") String authToken,
             @HeaderParam("X-Language") String language,
             byte[] body);
+
+    /** ShowGaussMySqlJobInfo: the status of a job. */
+    @GET
+    @Path("/jobs")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> showJob(
+            @PathParam("project_id") String projectId,
+            @QueryParam("id") String jobId,
+            @HeaderParam("X-Auth-Token") String authToken,
+            @HeaderParam("X-Language") String language);
 }

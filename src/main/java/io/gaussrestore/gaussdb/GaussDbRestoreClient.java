@@ -59,6 +59,16 @@ public class GaussDbRestoreClient {
                 .invoke(result -> record(Operation.RESTORE, "instance " + instanceId, result, start));
     }
 
+    /** ShowGaussMySqlJobInfo: a {@link ApiResult.Success} whose body {@link JobInfo#parse} reads, or what went wrong. */
+    public Uni<ApiResult> showJob(String projectId, String jobId) {
+        long start = System.nanoTime();
+        return api.showJob(projectId, jobId, config.authToken().orElse(null), config.language())
+                .map(GaussDbRestoreClient::toResult)
+                .onFailure().recoverWithItem(GaussDbRestoreClient::fromFailure)
+                .map(this::redact)
+                .invoke(result -> record(Operation.JOB, jobId, result, start));
+    }
+
     /** Reads the job_id out of a CreateRestoreTables success body; empty when the body has none. */
     public static java.util.Optional<String> jobId(ApiResult.Success success) {
         try {

@@ -40,6 +40,21 @@ public interface IdempotencyLedger {
     /** Forgets requests and key claims older than the window; at most {@code batch} rows per call. */
     int purge(Instant olderThan, int batch);
 
+    /**
+     * Takes, with a lease, up to {@code limit} submitted jobs that are due for a poll or still have a tracking
+     * result to publish. A job leased by another live tracker is never returned.
+     */
+    List<LedgerEntry> claimDueJobs(Instant now, Duration lease, int limit);
+
+    /** Records what a poll found, only while this process holds the job's lease; empty when it lost it. */
+    Optional<LedgerEntry> recordTracking(String requestId, TrackingUpdate update, Instant now);
+
+    /** Notes that the tracking result with this id reached the broker. */
+    void markTrackingPublished(String requestId, String eventId);
+
+    /** Submitted jobs that have not ended yet. */
+    long jobsInFlight();
+
     /** The identity of this process in leases. */
     String owner();
 

@@ -25,7 +25,8 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     private static final String COLUMNS = "request_id, business_key, project_id, instance_id, state, first_status, "
             + "first_result_id, first_result_published, request_json, requested_by, reason, ticket, job_id, attempts, "
             + "error_code, error_message, error_details, http_status, retryable, duplicate_of, progress, source, "
-            + "lease_owner, lease_until, received_at, submitted_at, finished_at, updated_at";
+            + "lease_owner, lease_until, received_at, submitted_at, finished_at, updated_at, job_status, next_poll_at, "
+            + "polls, tracker_owner, tracker_lease_until, track_event_id, track_event_published";
 
     private final DataSource dataSource;
     private final Duration window;
@@ -188,9 +189,10 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         String submitting = LedgerState.SUBMITTING.name();
         if (outcome instanceof Outcome.Submitted s) {
             return update("UPDATE restore_request SET state = ?, first_status = ?, job_id = ?, attempts = ?, "
-                            + "submitted_at = ?, lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ?",
+                            + "submitted_at = ?, next_poll_at = ?, lease_until = NULL, updated_at = ? "
+                            + "WHERE request_id = ? AND state = ?",
                     requestId, LedgerState.SUBMITTED.name(), LedgerState.SUBMITTED.name(), s.jobId(), s.attempts(),
-                    time(s.at()), time(s.at()), requestId, submitting);
+                    time(s.at()), time(s.firstPollAt()), time(s.at()), requestId, submitting);
         }
         if (outcome instanceof Outcome.Failed f) {
             LedgerEntry entry = update("UPDATE restore_request SET state = ?, first_status = ?, attempts = ?, "
@@ -273,6 +275,69 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 + "WHERE received_at < ? AND state NOT IN (?, ?) LIMIT ?)", time(olderThan),
                 LedgerState.SUBMITTING.name(), LedgerState.RUNNING.name(), batch);
         return claims + requests;
+    }
+
+    @Override
+    public List<LedgerEntry> claimDueJobs(Instant now, Duration trackingLease, int limit) {
+        String sql = "SELECT request_id FROM restore_request WHERE "
+                + "((state IN (?, ?) AND first_result_published = ? AND next_poll_at <= ?) OR track_event_published = ?) "
+                + "AND (tracker_lease_until IS NULL OR tracker_lease_until <= ?) ORDER BY next_poll_at LIMIT ?";
+        List<String> candidates = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, LedgerState.SUBMITTED.name(), LedgerState.RUNNING.name(), true, time(now), false, time(now), limit);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("could not list jobs due for a poll", e);
+        }
+        List<LedgerEntry> claimed = new ArrayList<>();
+        for (String requestId : candidates) {
+            // Compare-and-set: of several trackers racing for a job, exactly one changes the row.
+            int won = execute("UPDATE restore_request SET tracker_owner = ?, tracker_lease_until = ? WHERE request_id = ? "
+                            + "AND (tracker_lease_until IS NULL OR tracker_lease_until <= ?)",
+                    owner, time(now.plus(trackingLease)), requestId, time(now));
+            if (won == 1) {
+                find(requestId).ifPresent(claimed::add);
+            }
+        }
+        return claimed;
+    }
+
+    @Override
+    public Optional<LedgerEntry> recordTracking(String requestId, TrackingUpdate update, Instant now) {
+        boolean publish = update.eventId() != null;
+        int changed = execute("UPDATE restore_request SET state = ?, job_status = ?, progress = ?, finished_at = ?, "
+                        + "error_code = COALESCE(?, error_code), error_message = COALESCE(?, error_message), "
+                        + "next_poll_at = ?, polls = polls + 1, tracker_lease_until = NULL, "
+                        + "track_event_id = COALESCE(?, track_event_id), track_event_published = ?, updated_at = ? "
+                        + "WHERE request_id = ? AND tracker_owner = ? AND tracker_lease_until > ?",
+                update.state().name(), update.jobStatus(), update.progress(), time(update.finishedAt()),
+                update.errorCode(), truncate(update.errorMessage()), time(update.nextPollAt()), update.eventId(),
+                !publish, time(now), requestId, owner, time(now));
+        return changed == 1 ? find(requestId) : Optional.empty();
+    }
+
+    @Override
+    public void markTrackingPublished(String requestId, String eventId) {
+        execute("UPDATE restore_request SET track_event_published = ? WHERE request_id = ? AND track_event_id = ?",
+                true, requestId, eventId);
+    }
+
+    @Override
+    public long jobsInFlight() {
+        String sql = "SELECT COUNT(*) FROM restore_request WHERE state IN (?, ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, LedgerState.SUBMITTED.name(), LedgerState.RUNNING.name());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("could not count jobs in flight", e);
+        }
     }
 
     @Override
@@ -377,6 +442,13 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 instant(rs, "received_at"),
                 instant(rs, "submitted_at"),
                 instant(rs, "finished_at"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"),
+                rs.getString("job_status"),
+                instant(rs, "next_poll_at"),
+                rs.getInt("polls"),
+                rs.getString("tracker_owner"),
+                instant(rs, "tracker_lease_until"),
+                rs.getString("track_event_id"),
+                rs.getBoolean("track_event_published"));
     }
 }

@@ -9,6 +9,8 @@ import java.time.Instant;
  * @param firstResultId the CloudEvents id of that first result, fixed at arrival so a republication is the same event
  * @param errorDetails the violations of a REJECTED request, as JSON
  * @param source where the request record was read (topic-partition@offset), to recognise a redelivery
+ * @param jobStatus the cloud job's last status (Pending, Running, Completed, Failed)
+ * @param trackEventId the CloudEvents id of the latest tracking result, published when trackEventPublished
  */
 public record LedgerEntry(
         String requestId,
@@ -38,4 +40,11 @@ public record LedgerEntry(
         Instant receivedAt,
         Instant submittedAt,
         Instant finishedAt,
-        Instant updatedAt) {}
+        Instant updatedAt,
+        String jobStatus,
+        Instant nextPollAt,
+        int polls,
+        String trackerOwner,
+        Instant trackerLeaseUntil,
+        String trackEventId,
+        boolean trackEventPublished) {}

@@ -5,7 +5,8 @@ import java.time.Instant;
 /** The first outcome of a claimed request, recorded before its result is published. */
 public sealed interface Outcome {
 
-    record Submitted(String jobId, int attempts, Instant at) implements Outcome {}
+    /** The cloud started a job; it is first polled at {@code firstPollAt}. */
+    record Submitted(String jobId, int attempts, Instant at, Instant firstPollAt) implements Outcome {}
 
     /**
      * Refused or failed for good; the business key is released so that a later request may try again.

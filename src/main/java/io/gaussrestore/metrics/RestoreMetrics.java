@@ -15,9 +15,13 @@ public class RestoreMetrics {
     public enum Outcome { SUBMITTED, REJECTED, DUPLICATE, FAILED, UNKNOWN, DEAD_LETTERED }
 
     private final MeterRegistry registry;
+    private final java.util.concurrent.atomic.AtomicLong jobsInFlight = new java.util.concurrent.atomic.AtomicLong();
 
     public RestoreMetrics(MeterRegistry registry) {
         this.registry = registry;
+        io.micrometer.core.instrument.Gauge.builder("gaussdb.restore.jobs.in.flight", jobsInFlight, Number::doubleValue)
+                .description("Submitted restore jobs that have not ended yet")
+                .register(registry);
         for (Outcome outcome : Outcome.values()) {
             requests(outcome);
         }
@@ -60,6 +64,21 @@ public class RestoreMetrics {
                 .tag("reason", reason)
                 .register(registry)
                 .increment();
+    }
+
+    /** Sets the number of submitted jobs that have not ended. */
+    public void jobsInFlight(long count) {
+        jobsInFlight.set(count);
+    }
+
+    /** Records how long a job ran, from submission to its end, by how it ended. */
+    public void jobEnded(String outcome, Duration duration) {
+        Timer.builder("gaussdb.restore.job.duration")
+                .description("Time from a job's submission to its end")
+                .tag("outcome", outcome)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(duration.isNegative() ? Duration.ZERO : duration);
     }
 
     /** Records the time one ledger operation took. */

@@ -46,9 +46,12 @@ public class RestorePipeline {
     private final ResultSink results;
     private final RestoreMetrics metrics;
     private final Clock clock;
+    private final Duration firstPollDelay;
 
     public RestorePipeline(RecordDecoder decoder, RestoreRequestValidator validator, RestoreSubmitter submitter,
-            LedgerCalls ledger, ResultSink results, RestoreMetrics metrics, Clock clock) {
+            LedgerCalls ledger, ResultSink results, RestoreMetrics metrics, Clock clock,
+            io.gaussrestore.config.RestoreConfig config) {
+        this.firstPollDelay = config.tracking().firstPollDelay();
         this.decoder = decoder;
         this.validator = validator;
         this.submitter = submitter;
@@ -155,7 +158,8 @@ public class RestorePipeline {
     private Outcome outcome(Submission submission) {
         Instant now = clock.instant();
         if (submission instanceof Submission.Accepted accepted) {
-            return new Outcome.Submitted(accepted.jobId(), accepted.attempts(), accepted.submittedAt());
+            return new Outcome.Submitted(accepted.jobId(), accepted.attempts(), accepted.submittedAt(),
+                    accepted.submittedAt().plus(firstPollDelay));
         }
         if (submission instanceof Submission.Refused refused) {
             return new Outcome.Failed(refused.errorCode(), refused.message(), refused.httpStatus(),

@@ -44,7 +44,8 @@ public final class LedgerResults {
                 .jobId(entry.jobId())
                 .submittedAt(entry.submittedAt())
                 .finishedAt(entry.finishedAt())
-                .progress(entry.progress());
+                .progress(entry.progress())
+                .jobStatus(entry.jobStatus());
         if (entry.attempts() > 0) {
             result.attempts(entry.attempts());
         }

@@ -15,6 +15,7 @@ public record RestoreResult(
         @JsonProperty("job_id") String jobId,
         @JsonProperty("attempts") Integer attempts,
         @JsonProperty("progress") String progress,
+        @JsonProperty("job_status") String jobStatus,
         @JsonProperty("received_at") Instant receivedAt,
         @JsonProperty("submitted_at") Instant submittedAt,
         @JsonProperty("finished_at") Instant finishedAt,
@@ -40,6 +41,7 @@ public record RestoreResult(
         private String jobId;
         private Integer attempts;
         private String progress;
+        private String jobStatus;
         private Instant receivedAt;
         private Instant submittedAt;
         private Instant finishedAt;
@@ -60,6 +62,7 @@ public record RestoreResult(
         public Builder jobId(String value) { this.jobId = value; return this; }
         public Builder attempts(int value) { this.attempts = value; return this; }
         public Builder progress(String value) { this.progress = value; return this; }
+        public Builder jobStatus(String value) { this.jobStatus = value; return this; }
         public Builder receivedAt(Instant value) { this.receivedAt = value; return this; }
         public Builder submittedAt(Instant value) { this.submittedAt = value; return this; }
         public Builder finishedAt(Instant value) { this.finishedAt = value; return this; }
@@ -78,7 +81,7 @@ public record RestoreResult(
 
         public RestoreResult build() {
             return new RestoreResult(requestId, idempotencyKey, status, projectId, instanceId, jobId, attempts,
-                    progress, receivedAt, submittedAt, finishedAt, error, duplicateOf, originalStatus,
+                    progress, jobStatus, receivedAt, submittedAt, finishedAt, error, duplicateOf, originalStatus,
                     requestedBy, reason, ticket);
         }
     }

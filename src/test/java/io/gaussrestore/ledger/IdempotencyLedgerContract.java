@@ -68,7 +68,7 @@ abstract class IdempotencyLedgerContract {
     void aSecondRecordWithTheSameRequestIdIsARepeat() {
         String id = id();
         ledger.claim(request(id, key()), NOW);
-        ledger.recordOutcome(id, new Outcome.Submitted("job-1", 1, NOW));
+        ledger.recordOutcome(id, new Outcome.Submitted("job-1", 1, NOW, NOW));
 
         Claim again = ledger.claim(request(id, key()), NOW.plusSeconds(5));
 
@@ -93,7 +93,7 @@ abstract class IdempotencyLedgerContract {
         String key = key();
         String original = id();
         ledger.claim(request(original, key), NOW);
-        ledger.recordOutcome(original, new Outcome.Submitted("job-7", 2, NOW));
+        ledger.recordOutcome(original, new Outcome.Submitted("job-7", 2, NOW, NOW));
         String second = id();
 
         Claim claim = ledger.claim(request(second, key), NOW.plusSeconds(1));
@@ -109,7 +109,7 @@ abstract class IdempotencyLedgerContract {
 
     @Test
     void everyHoldingStateBlocksTheBusinessKey() {
-        for (Outcome outcome : List.of(new Outcome.Submitted("j", 1, NOW), new Outcome.Unknown("lost", 1, NOW))) {
+        for (Outcome outcome : List.of(new Outcome.Submitted("j", 1, NOW, NOW), new Outcome.Unknown("lost", 1, NOW))) {
             String key = key();
             String original = id();
             ledger.claim(request(original, key), NOW);
@@ -157,7 +157,7 @@ abstract class IdempotencyLedgerContract {
         String key = key();
         String old = id();
         ledger.claim(request(old, key), NOW);
-        ledger.recordOutcome(old, new Outcome.Submitted("j", 1, NOW));
+        ledger.recordOutcome(old, new Outcome.Submitted("j", 1, NOW, NOW));
 
         Instant later = NOW.plus(WINDOW).plusSeconds(1);
         assertThat(ledger.claim(request(id(), key), later)).isInstanceOf(Claim.Won.class);
@@ -168,7 +168,7 @@ abstract class IdempotencyLedgerContract {
         String old = id();
         String key = key();
         ledger.claim(request(old, key), NOW);
-        ledger.recordOutcome(old, new Outcome.Submitted("j", 1, NOW));
+        ledger.recordOutcome(old, new Outcome.Submitted("j", 1, NOW, NOW));
         String young = id();
         ledger.claim(new NewRequest(young, key(), "p", "i", "{}", null, null, null, "s", "e", NOW.plus(WINDOW)),
                 NOW.plus(WINDOW));
@@ -216,7 +216,7 @@ abstract class IdempotencyLedgerContract {
             ledger.claim(new NewRequest(id, key(), "p", instance, "{}", null, null, null, "s" + id, "e",
                     NOW.plusSeconds(i)), NOW.plusSeconds(i));
         }
-        ledger.recordOutcome(ids.get(1), new Outcome.Submitted("j", 1, NOW));
+        ledger.recordOutcome(ids.get(1), new Outcome.Submitted("j", 1, NOW, NOW));
 
         assertThat(ledger.recent(instance, null, 10)).extracting(LedgerEntry::requestId)
                 .containsExactly(ids.get(2), ids.get(1), ids.get(0));

@@ -59,7 +59,7 @@ class LedgerLatencyBenchmark {
             ledger.claim(new NewRequest(id, "sha256:" + UUID.randomUUID(), "p", "i", "{}", null, null, null,
                     "bench-0@" + i, UUID.randomUUID().toString(), now), now);
             ledger.renewLease(id, now.plusSeconds(120), now);
-            ledger.recordOutcome(id, new Outcome.Submitted("job", 1, now));
+            ledger.recordOutcome(id, new Outcome.Submitted("job", 1, now, now));
             ledger.markFirstResultPublished(id);
             if (i >= 0) {
                 nanos[i] = System.nanoTime() - start;

@@ -44,6 +44,7 @@ class LocalStackSmokeIT {
         builder.environment().put("LOCAL_KAFKA_PORT", ports.get(0).toString());
         builder.environment().put("LOCAL_CONTROLLER_PORT", ports.get(1).toString());
         builder.environment().put("LOCAL_HTTP_PORT", ports.get(2).toString());
+        builder.environment().put("SIMULATOR_JOB_DURATION", "PT3S");
         long start = System.nanoTime();
         Process stack = builder.start();
         byte[] output = stack.getInputStream().readAllBytes();
@@ -55,7 +56,9 @@ class LocalStackSmokeIT {
 
         assertThat(ended).as("the headless stack ends by itself").isTrue();
         assertThat(stack.exitValue()).as(log).isZero();
-        assertThat(log).contains("SUBMITTED").contains("\"job_id\"");
+        assertThat(log).contains("SUBMITTED").contains("\"job_id\"").contains("RUNNING").contains("COMPLETED");
+        assertThat(log.indexOf("SUBMITTED")).isLessThan(log.indexOf("RUNNING"));
+        assertThat(log.indexOf("RUNNING")).isLessThan(log.indexOf("COMPLETED"));
         String[] pids = Files.readString(stackDir.resolve("pids")).trim().split(" ");
         assertThat(pids).hasSize(2);
         for (long pid : Arrays.stream(pids).mapToLong(Long::parseLong).toArray()) {
