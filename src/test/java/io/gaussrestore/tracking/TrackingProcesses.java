@@ -1,0 +1,86 @@
+package io.gaussrestore.tracking;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gaussrestore.testing.RecordCollector;
+import io.gaussrestore.testing.ServiceProcess;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A simulator running on its own (the service jar with the simulator on) and services that use it. */
+final class TrackingProcesses {
+
+    static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TrackingProcesses() {}
+
+    /** The cloud for these tests: jobs that run {@code jobDuration}, outliving any one service process. */
+    static ServiceProcess simulator(String bootstrap, Duration jobDuration) throws Exception {
+        String unused = "sim-unused-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("RESTORE_REQUESTS_TOPIC", unused);
+        env.put("RESTORE_RESULTS_TOPIC", unused + "-results");
+        env.put("RESTORE_DLQ_TOPIC", unused + "-dlq");
+        env.put("RESTORE_CONSUMER_GROUP", unused);
+        env.put("GAUSSDB_ENDPOINT", "http://127.0.0.1:9");
+        env.put("RESTORE_LEDGER_JDBC_URL", "jdbc:h2:mem:" + unused);
+        env.put("RESTORE_SIMULATOR_ENABLED", "true");
+        env.put("RESTORE_SIMULATOR_JOB_DURATION", jobDuration.toString());
+        env.put("RESTORE_SIMULATOR_JOB_VISIBILITY_DELAY", "PT1S");
+        return ServiceProcess.start("simulator-" + unused, env);
+    }
+
+    /** The environment of a service that uses the simulator and follows jobs every second. */
+    static Map<String, String> serviceEnvironment(String bootstrap, RecordCollector topics, ServiceProcess simulator,
+            String ledgerUrl) {
+        Map<String, String> env = new HashMap<>(topics.environment());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("RESTORE_CONSUMER_GROUP", "group-" + topics.requests);
+        env.put("GAUSSDB_ENDPOINT", simulator.baseUrl());
+        env.put("GAUSSDB_AUTH_TOKEN", "local-dev-token");
+        env.put("RESTORE_LEDGER_JDBC_URL", ledgerUrl);
+        env.put("RESTORE_TRACKING_INTERVAL", "PT1S");
+        env.put("RESTORE_TRACKING_FIRST_POLL_DELAY", "PT1S");
+        return env;
+    }
+
+    /** Sends one restore per instance and answers the request ids. */
+    static List<String> sendRestores(RecordCollector topics, int count, String prefix) {
+        List<String> ids = new ArrayList<>();
+        long time = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
+        for (int i = 0; i < count; i++) {
+            String id = prefix + "-" + i;
+            String instance = "%028d%04din07".formatted(i, Math.abs(prefix.hashCode()) % 10000);
+            topics.send(instance, """
+                    {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
+                     "restore_tables": [{"database": "shop", "tables": [{"old_name": "orders", "new_name": "orders_back"}]}]}
+                    """.formatted(id, PROJECT, instance, time));
+            ids.add(id);
+        }
+        topics.flush();
+        return ids;
+    }
+
+    /** The simulator's journal of calls. */
+    static List<JsonNode> journal(ServiceProcess simulator) throws Exception {
+        List<JsonNode> entries = new ArrayList<>();
+        JSON.readTree(URI.create(simulator.baseUrl() + "/simulator/journal").toURL()).forEach(entries::add);
+        return entries;
+    }
+
+    static JsonNode json(byte[] value) {
+        try {
+            return JSON.readTree(value);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
