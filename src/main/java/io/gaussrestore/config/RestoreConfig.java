@@ -16,6 +16,9 @@ public interface RestoreConfig {
     /** How the GaussDB(for MySQL) API is reached. */
     GaussDb gaussdb();
 
+    /** Credentials for the cloud. */
+    Auth auth();
+
     /** Retries of calls to the cloud. */
     Retry retry();
 
@@ -53,9 +56,6 @@ public interface RestoreConfig {
         /** Base URL of the GaussDB API, e.g. https://gaussdb.cn-north-4.myhuaweicloud.com. */
         URI endpoint();
 
-        /** A fixed IAM token sent as X-Auth-Token. */
-        Optional<String> authToken();
-
         /** Value of the X-Language header: en-us or zh-cn. */
         @WithDefault("en-us")
         String language();
@@ -67,6 +67,61 @@ public interface RestoreConfig {
         /** Time allowed for the API to answer once the request was sent. */
         @WithDefault("PT30S")
         Duration readTimeout();
+
+        /** A PEM file of extra CA certificates to trust besides the JVM's (certificate checks stay on). */
+        Optional<java.nio.file.Path> caBundle();
+    }
+
+    /** Credentials for the cloud; which ones are set chooses the mode. Each secret may also come from a file. */
+    interface Auth {
+        /** A fixed IAM token (GAUSSDB_AUTH_TOKEN). */
+        Optional<String> token();
+
+        /** A file holding the fixed token (GAUSSDB_AUTH_TOKEN_FILE). */
+        Optional<java.nio.file.Path> tokenFile();
+
+        /** IAM endpoint, e.g. https://iam.myhuaweicloud.com (IAM_ENDPOINT). */
+        Optional<String> iamEndpoint();
+
+        /** The IAM user's account (domain) name (IAM_DOMAIN_NAME). */
+        Optional<String> iamDomainName();
+
+        /** The IAM user (IAM_USER_NAME). */
+        Optional<String> iamUserName();
+
+        /** The IAM user's password (IAM_PASSWORD). */
+        Optional<String> iamPassword();
+
+        /** A file holding the IAM password (IAM_PASSWORD_FILE). */
+        Optional<java.nio.file.Path> iamPasswordFile();
+
+        /** The project the token is scoped to, e.g. cn-north-4 (IAM_PROJECT_NAME). */
+        Optional<String> iamProjectName();
+
+        /** An agency to assume on top of the token (IAM_AGENCY_NAME). */
+        Optional<String> iamAgencyName();
+
+        /** The account that owns the agency, by name (IAM_AGENCY_DOMAIN_NAME). */
+        Optional<String> iamAgencyDomainName();
+
+        /** The account that owns the agency, by id (IAM_AGENCY_DOMAIN_ID). */
+        Optional<String> iamAgencyDomainId();
+
+        /** Access key id (HUAWEICLOUD_SDK_AK). */
+        Optional<String> accessKey();
+
+        /** Secret access key (HUAWEICLOUD_SDK_SK). */
+        Optional<String> secretKey();
+
+        /** A file holding the secret access key (HUAWEICLOUD_SDK_SK_FILE). */
+        Optional<java.nio.file.Path> secretKeyFile();
+
+        /** Security token of a temporary access key (HUAWEICLOUD_SDK_SECURITY_TOKEN). */
+        Optional<String> securityToken();
+
+        /** Share of a token's lifetime after which it is renewed in the background. */
+        @WithDefault("0.75")
+        double renewAtFraction();
     }
 
     interface Retry {
@@ -170,6 +225,9 @@ public interface RestoreConfig {
 
         /** The IAM password the simulator expects; when empty any password is accepted. */
         Optional<String> iamPassword();
+
+        /** Access key pairs the simulator accepts, as AK:SK. */
+        Optional<java.util.List<String>> accessKeys();
 
         /** How long an issued token lives. */
         @WithDefault("PT24H")

@@ -3,9 +3,11 @@ package io.gaussrestore.gaussdb;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gaussrestore.auth.AuthException;
+import io.gaussrestore.auth.Credentials;
+import io.gaussrestore.auth.TokenSource;
 import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.metrics.RestoreMetrics;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
@@ -13,7 +15,9 @@ import jakarta.ws.rs.core.Response;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,18 +33,16 @@ public class GaussDbRestoreClient {
     private final GaussDbRestApi api;
     private final RestoreConfig.GaussDb config;
     private final RestoreMetrics metrics;
+    private final TokenSource tokens;
     private final SecretRedactor redactor;
 
-    public GaussDbRestoreClient(RestoreConfig config, RestoreMetrics metrics) {
+    public GaussDbRestoreClient(RestoreConfig config, RestoreMetrics metrics, CloudClients clients, TokenSource tokens,
+            Credentials credentials) {
         this.config = config.gaussdb();
         this.metrics = metrics;
-        this.redactor = new SecretRedactor(java.util.List.of(this.config.authToken().orElse("")));
-        this.api = QuarkusRestClientBuilder.newBuilder()
-                .baseUri(this.config.endpoint())
-                .connectTimeout(this.config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(this.config.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .property("microprofile.rest.client.disableDefaultMapper", true)
-                .build(GaussDbRestApi.class);
+        this.tokens = tokens;
+        this.redactor = new SecretRedactor(credentials.secrets());
+        this.api = clients.gaussdb();
     }
 
     /** CreateRestoreTables: answers the job_id in a {@link ApiResult.Success}, or what went wrong. */
@@ -51,22 +53,42 @@ public class GaussDbRestoreClient {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the restore body is plain strings and lists", e);
         }
-        long start = System.nanoTime();
-        return api.createRestoreTables(projectId, instanceId, config.authToken().orElse(null), config.language(), bytes)
-                .map(GaussDbRestoreClient::toResult)
-                .onFailure().recoverWithItem(GaussDbRestoreClient::fromFailure)
-                .map(this::redact)
-                .invoke(result -> record(Operation.RESTORE, "instance " + instanceId, result, start));
+        return call(Operation.RESTORE, "instance " + instanceId,
+                token -> api.createRestoreTables(projectId, instanceId, token, config.language(), bytes));
     }
 
     /** ShowGaussMySqlJobInfo: a {@link ApiResult.Success} whose body {@link JobInfo#parse} reads, or what went wrong. */
     public Uni<ApiResult> showJob(String projectId, String jobId) {
+        return call(Operation.JOB, jobId, token -> api.showJob(projectId, jobId, token, config.language()));
+    }
+
+    /**
+     * One call with the current token; when the credentials are refused (401, DBS.280056) the token is renewed
+     * once and the call repeated once: a refused request never reached the service, so repeating it is safe.
+     * When no valid credentials can be had, the answer is a 401 whose message says why.
+     */
+    private Uni<ApiResult> call(Operation operation, String target, Function<String, Uni<Response>> send) {
+        return tokens.token()
+                .chain(token -> once(operation, target, send, token).chain(result -> refused(operation, result)
+                        ? tokens.renew(token).chain(renewed -> once(operation, target, send, renewed))
+                        : Uni.createFrom().item(result)))
+                .onFailure(AuthException.class).recoverWithItem(e -> new ApiResult.ErrorResponse(401,
+                        Optional.of(new ApiErrorBody("AUTH.CREDENTIALS_REFUSED", redactor.redact(e.getMessage()))),
+                        null, null));
+    }
+
+    private Uni<ApiResult> once(Operation operation, String target, Function<String, Uni<Response>> send, String token) {
         long start = System.nanoTime();
-        return api.showJob(projectId, jobId, config.authToken().orElse(null), config.language())
+        return send.apply(token)
                 .map(GaussDbRestoreClient::toResult)
                 .onFailure().recoverWithItem(GaussDbRestoreClient::fromFailure)
-                .map(this::redact)
-                .invoke(result -> record(Operation.JOB, jobId, result, start));
+                .map(result -> redact(result, token))
+                .invoke(result -> record(operation, target, result, start));
+    }
+
+    private static boolean refused(Operation operation, ApiResult result) {
+        return result instanceof ApiResult.ErrorResponse
+                && ErrorClassifier.classify(operation, result) == ErrorClass.REFRESH_AUTH;
     }
 
     /** Reads the job_id out of a CreateRestoreTables success body; empty when the body has none. */
@@ -99,14 +121,14 @@ public class GaussDbRestoreClient {
         }
     }
 
-    private ApiResult redact(ApiResult result) {
+    private ApiResult redact(ApiResult result, String token) {
         if (result instanceof ApiResult.ErrorResponse error) {
             return new ApiResult.ErrorResponse(error.httpStatus(),
-                    error.error().map(body -> new ApiErrorBody(body.errorCode(), redactor.redact(body.errorMsg()))),
+                    error.error().map(body -> new ApiErrorBody(body.errorCode(), redactor.redact(body.errorMsg(), token))),
                     error.retryAfter(), error.cloudRequestId());
         }
         if (result instanceof ApiResult.NoResponse none) {
-            return new ApiResult.NoResponse(none.kind(), none.requestSent(), redactor.redact(none.message()));
+            return new ApiResult.NoResponse(none.kind(), none.requestSent(), redactor.redact(none.message(), token));
         }
         return result;
     }

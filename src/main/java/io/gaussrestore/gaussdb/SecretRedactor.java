@@ -15,13 +15,19 @@ public final class SecretRedactor {
         this.secrets = secrets.stream().filter(Objects::nonNull).filter(s -> s.length() >= SHORTEST_SECRET).toList();
     }
 
-    public String redact(String text) {
+    /** The text with every configured secret, and the given extra ones (such as the token of a call), masked. */
+    public String redact(String text, String... extra) {
         if (text == null) {
             return null;
         }
         String result = text;
         for (String secret : secrets) {
             result = result.replace(secret, MASK);
+        }
+        for (String secret : extra) {
+            if (secret != null && secret.length() >= SHORTEST_SECRET) {
+                result = result.replace(secret, MASK);
+            }
         }
         return result;
     }

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
+import io.gaussrestore.auth.AkSkSigner;
 
 /**
  * A GaussDB(for MySQL) and IAM simulator that behaves like the real API as documented: restores run as jobs,
@@ -43,9 +44,34 @@ public final class GaussDbSimulator {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Duration THROTTLE_WINDOW = Duration.ofMinutes(1);
 
-    /** One call as the simulator sees it. */
+    /**
+     * One call as the simulator sees it.
+     *
+     * @param headers the request headers, names in lower case
+     * @param body the exact bytes received (what a signature covers)
+     */
     public record Call(String operation, String method, String path, String projectId, String instanceId,
-            String authToken, Map<String, String> query, String body) {}
+            Map<String, String> headers, Map<String, String> query, byte[] body) {
+
+        /** A call with an X-Auth-Token (or none) and a UTF-8 body (or none). */
+        public static Call of(String operation, String method, String path, String projectId, String instanceId,
+                String authToken, Map<String, String> query, String body) {
+            Map<String, String> headers = new HashMap<>();
+            if (authToken != null) {
+                headers.put("x-auth-token", authToken);
+            }
+            return new Call(operation, method, path, projectId, instanceId, headers, query,
+                    body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        String authToken() {
+            return headers.get("x-auth-token");
+        }
+
+        String text() {
+            return body == null ? null : new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 
     /** The answer and the journal entry that recorded it. */
     public record Handled(SimResponse response, long journalSeq) {}
@@ -64,7 +90,9 @@ public final class GaussDbSimulator {
     private final Clock clock;
     private final RandomGenerator random;
     private final Set<String> acceptedTokens;
-    private final Optional<String> iamPassword;
+    private final Map<String, String> accessKeys;
+    private final Map<String, Integer> signatureFailures = new HashMap<>();
+    private final Map<String, Instant> lockedKeys = new HashMap<>();
     private SimulatorSettings settings;
     private final Map<String, Instant> issuedTokens = new HashMap<>();
     private final Map<String, Job> jobs = new LinkedHashMap<>();
@@ -73,11 +101,14 @@ public final class GaussDbSimulator {
     private Instant outageUntil = Instant.MIN;
     private long seq;
 
-    public GaussDbSimulator(SimulatorSettings settings, Set<String> acceptedTokens, Optional<String> iamPassword,
+    /**
+     * @param accessKeys access key id to secret key, for AK/SK signed calls
+     */
+    public GaussDbSimulator(SimulatorSettings settings, Set<String> acceptedTokens, Map<String, String> accessKeys,
             Clock clock, RandomGenerator random) {
         this.settings = settings;
         this.acceptedTokens = Set.copyOf(acceptedTokens);
-        this.iamPassword = iamPassword;
+        this.accessKeys = Map.copyOf(accessKeys);
         this.clock = clock;
         this.random = random;
     }
@@ -110,12 +141,12 @@ public final class GaussDbSimulator {
 
     private SimResponse answer(Call call, Instant now) {
         if (call.operation().equals("token")) {
-            return issueToken(call.body(), now);
+            return issueToken(call, now);
         }
         if (now.isBefore(outageUntil)) {
             return SimResponse.bare(503);
         }
-        Optional<SimResponse> refusal = authenticate(call.authToken(), now);
+        Optional<SimResponse> refusal = authenticate(call, now);
         if (refusal.isPresent()) {
             return refusal.get();
         }
@@ -148,7 +179,7 @@ public final class GaussDbSimulator {
     private SimResponse createRestoreTables(Call call, Instant now) {
         JsonNode body;
         try {
-            body = call.body() == null || call.body().isBlank() ? null : JSON.readTree(call.body());
+            body = call.text() == null || call.text().isBlank() ? null : JSON.readTree(call.text());
         } catch (IOException e) {
             return SimResponse.error(400, "DBS.200001", "Parameter error.");
         }
@@ -282,7 +313,8 @@ public final class GaussDbSimulator {
         return SimResponse.ok(200, root);
     }
 
-    private SimResponse issueToken(String body, Instant now) {
+    private SimResponse issueToken(Call call, Instant now) {
+        String body = call.text();
         JsonNode identity;
         try {
             identity = body == null ? null : JSON.readTree(body).path("auth").path("identity");
@@ -302,7 +334,8 @@ public final class GaussDbSimulator {
             if (name.isEmpty() || password.isEmpty() || domain.isEmpty()) {
                 return iamError(400, "The request body is invalid.");
             }
-            if (iamPassword.isPresent() && !iamPassword.get().equals(password)) {
+            if (settings.iamPassword() != null && !settings.iamPassword().isEmpty()
+                    && !settings.iamPassword().equals(password)) {
                 return iamError(401, "The username or password is wrong.");
             }
             token.putObject("user").put("name", name).putObject("domain").put("name", domain);
@@ -311,6 +344,9 @@ public final class GaussDbSimulator {
             if (role.path("agency_name").asText("").isEmpty()
                     || (role.path("domain_name").asText("").isEmpty() && role.path("domain_id").asText("").isEmpty())) {
                 return iamError(400, "The request body is invalid.");
+            }
+            if (authenticateToken(call.authToken(), now).isPresent()) {
+                return iamError(401, "The token of the delegating party is missing, invalid or expired.");
             }
             token.putObject("assumed_by").put("agency_name", role.path("agency_name").asText());
         } else {
@@ -333,7 +369,70 @@ public final class GaussDbSimulator {
         return new SimResponse(status, Map.of(), root, "IAM." + status);
     }
 
-    private Optional<SimResponse> authenticate(String token, Instant now) {
+    private Optional<SimResponse> authenticate(Call call, Instant now) {
+        String authorization = call.headers().get("authorization");
+        if (authorization != null && authorization.startsWith(AkSkSigner.ALGORITHM + " ")) {
+            return verifySignature(call, authorization, now);
+        }
+        return authenticateToken(call.authToken(), now);
+    }
+
+    /** Checks an SDK-HMAC-SHA256 signature the way the API gateway does. */
+    private Optional<SimResponse> verifySignature(Call call, String authorization, Instant now) {
+        Map<String, String> parts = new HashMap<>();
+        for (String part : authorization.substring(AkSkSigner.ALGORITHM.length() + 1).split(",")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                parts.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+            }
+        }
+        String accessKey = parts.getOrDefault("Access", "");
+        String secretKey = accessKeys.get(accessKey);
+        if (secretKey == null) {
+            return Optional.of(SimResponse.error(401, "APIGW.0301", "Incorrect IAM authentication information: ak "
+                    + accessKey + " not found"));
+        }
+        Instant locked = lockedKeys.get(accessKey);
+        if (locked != null && now.isBefore(locked)) {
+            return Optional.of(SimResponse.error(401, "APIGW.0301",
+                    "Incorrect IAM authentication information: the access key is locked after repeated failures"));
+        }
+        String date = call.headers().getOrDefault("x-sdk-date", "");
+        Instant signedAt;
+        try {
+            signedAt = java.time.LocalDateTime.parse(date, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
+                    .toInstant(ZoneOffset.UTC);
+        } catch (RuntimeException e) {
+            return Optional.of(SimResponse.error(401, "APIGW.0303", "Incorrect app authentication information: bad X-Sdk-Date"));
+        }
+        if (Duration.between(signedAt, now).abs().compareTo(Duration.ofMinutes(15)) > 0) {
+            return Optional.of(SimResponse.error(401, "APIGW.0303",
+                    "Incorrect app authentication information: the request is expired (X-Sdk-Date more than 15 minutes off)"));
+        }
+        Map<String, String> signed = new HashMap<>();
+        for (String name : parts.getOrDefault("SignedHeaders", "").split(";")) {
+            if (!name.isBlank()) {
+                signed.put(name, call.headers().getOrDefault(name, ""));
+            }
+        }
+        Map<String, List<String>> query = new HashMap<>();
+        call.query().forEach((k, v) -> query.put(k, List.of(v)));
+        String expected = AkSkSigner.signature(new AkSkSigner.Request(call.method(), call.path(), query, signed,
+                call.body() == null ? new byte[0] : call.body()), secretKey, date);
+        if (!expected.equals(parts.get("Signature"))) {
+            int failures = signatureFailures.merge(accessKey, 1, Integer::sum);
+            if (failures >= 5) {
+                lockedKeys.put(accessKey, now.plus(Duration.ofMinutes(5)));
+                signatureFailures.remove(accessKey);
+            }
+            return Optional.of(SimResponse.error(401, "APIGW.0301",
+                    "Incorrect IAM authentication information: verify aksk signature fail"));
+        }
+        signatureFailures.remove(accessKey);
+        return Optional.empty();
+    }
+
+    private Optional<SimResponse> authenticateToken(String token, Instant now) {
         if (token == null || token.isBlank()) {
             return Optional.of(SimResponse.error(401, "APIGW.0301",
                     "Incorrect IAM authentication information: x-auth-token not found"));

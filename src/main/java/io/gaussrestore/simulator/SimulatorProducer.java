@@ -14,7 +14,15 @@ public class SimulatorProducer {
     @Singleton
     GaussDbSimulator simulator(RestoreConfig config) {
         RestoreConfig.Simulator sim = config.simulator();
-        return new GaussDbSimulator(SimulatorSettings.from(sim), new HashSet<>(sim.acceptedTokens()),
-                sim.iamPassword(), Clock.systemUTC(), new SecureRandom());
+        java.util.Map<String, String> keys = new java.util.HashMap<>();
+        for (String pair : sim.accessKeys().orElse(java.util.List.of())) {
+            int colon = pair.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("restore.simulator.access-keys takes AK:SK pairs");
+            }
+            keys.put(pair.substring(0, colon), pair.substring(colon + 1));
+        }
+        return new GaussDbSimulator(SimulatorSettings.from(sim), new HashSet<>(sim.acceptedTokens()), keys,
+                Clock.systemUTC(), new SecureRandom());
     }
 }

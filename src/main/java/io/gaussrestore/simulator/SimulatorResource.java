@@ -3,16 +3,18 @@ package io.gaussrestore.simulator;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** The simulated GaussDB(for MySQL) v3 and IAM APIs over HTTP: a thin layer over {@link GaussDbSimulator}. */
@@ -31,55 +33,54 @@ public class SimulatorResource {
     @Path("/{project_id}/instances/{instance_id}/backups/restore/tables")
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> createRestoreTables(@PathParam("project_id") String projectId,
-            @PathParam("instance_id") String instanceId, @HeaderParam("X-Auth-Token") String token, String body) {
-        return serve(new GaussDbSimulator.Call("restore", "POST",
-                "/v3/" + projectId + "/instances/" + instanceId + "/backups/restore/tables",
-                projectId, instanceId, token, Map.of(), body));
+            @PathParam("instance_id") String instanceId, @Context HttpHeaders headers, @Context UriInfo uri, byte[] body) {
+        return serve("restore", "POST", projectId, instanceId, headers, uri, body);
     }
 
     @GET
     @Path("/{project_id}/jobs")
-    public Uni<Response> showJob(@PathParam("project_id") String projectId, @QueryParam("id") String jobId,
-            @HeaderParam("X-Auth-Token") String token) {
-        Map<String, String> query = new HashMap<>();
-        if (jobId != null) {
-            query.put("id", jobId);
-        }
-        return serve(new GaussDbSimulator.Call("job", "GET", "/v3/" + projectId + "/jobs", projectId, null, token,
-                query, null));
+    public Uni<Response> showJob(@PathParam("project_id") String projectId, @Context HttpHeaders headers,
+            @Context UriInfo uri) {
+        return serve("job", "GET", projectId, null, headers, uri, null);
     }
 
     @GET
     @Path("/{project_id}/instances/{instance_id}/restore-time")
     public Uni<Response> restoreTimes(@PathParam("project_id") String projectId,
-            @PathParam("instance_id") String instanceId, @QueryParam("date") String date,
-            @HeaderParam("X-Auth-Token") String token) {
-        Map<String, String> query = new HashMap<>();
-        if (date != null) {
-            query.put("date", date);
-        }
-        return serve(new GaussDbSimulator.Call("restore_time", "GET",
-                "/v3/" + projectId + "/instances/" + instanceId + "/restore-time", projectId, instanceId, token,
-                query, null));
+            @PathParam("instance_id") String instanceId, @Context HttpHeaders headers, @Context UriInfo uri) {
+        return serve("restore_time", "GET", projectId, instanceId, headers, uri, null);
     }
 
     @GET
     @Path("/{project_id}/instances/{instance_id}")
     public Uni<Response> showInstance(@PathParam("project_id") String projectId,
-            @PathParam("instance_id") String instanceId, @HeaderParam("X-Auth-Token") String token) {
-        return serve(new GaussDbSimulator.Call("instance", "GET", "/v3/" + projectId + "/instances/" + instanceId,
-                projectId, instanceId, token, Map.of(), null));
+            @PathParam("instance_id") String instanceId, @Context HttpHeaders headers, @Context UriInfo uri) {
+        return serve("instance", "GET", projectId, instanceId, headers, uri, null);
     }
 
     @POST
     @Path("/auth/tokens")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> issueToken(String body) {
-        return serve(new GaussDbSimulator.Call("token", "POST", "/v3/auth/tokens", "", null, null, Map.of(), body));
+    public Uni<Response> issueToken(@Context HttpHeaders headers, @Context UriInfo uri, byte[] body) {
+        return serve("token", "POST", "", null, headers, uri, body);
     }
 
-    private Uni<Response> serve(GaussDbSimulator.Call call) {
-        GaussDbSimulator.Handled handled = simulator.handle(call);
+    private Uni<Response> serve(String operation, String method, String projectId, String instanceId,
+            HttpHeaders headers, UriInfo uri, byte[] body) {
+        Map<String, String> lowerCase = new HashMap<>();
+        headers.getRequestHeaders().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                lowerCase.put(name.toLowerCase(Locale.ROOT), values.get(0));
+            }
+        });
+        Map<String, String> query = new HashMap<>();
+        uri.getQueryParameters().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                query.put(name, values.get(0));
+            }
+        });
+        GaussDbSimulator.Handled handled = simulator.handle(new GaussDbSimulator.Call(operation, method,
+                uri.getRequestUri().getRawPath(), projectId, instanceId, lowerCase, query, body));
         Duration latency = simulator.settings().latency();
         Uni<GaussDbSimulator.Handled> delayed = latency.isZero()
                 ? Uni.createFrom().item(handled)

@@ -19,7 +19,8 @@ public record SimulatorSettings(
         @JsonProperty("restore_window") Duration restoreWindow,
         @JsonProperty("throttle_per_minute") int throttlePerMinute,
         @JsonProperty("latency") Duration latency,
-        @JsonProperty("error_rates") Map<Integer, Double> errorRates) {
+        @JsonProperty("error_rates") Map<Integer, Double> errorRates,
+        @JsonProperty(value = "iam_password", access = JsonProperty.Access.WRITE_ONLY) String iamPassword) {
 
     public SimulatorSettings {
         errorRates = Map.copyOf(errorRates == null ? Map.of() : errorRates);
@@ -28,7 +29,7 @@ public record SimulatorSettings(
     public static SimulatorSettings from(RestoreConfig.Simulator config) {
         return new SimulatorSettings(config.tokenLifetime(), config.jobDuration(), config.jobFailureRate(),
                 config.jobVisibilityDelay(), config.restoreWindow(), config.throttlePerMinute(), config.latency(),
-                parseErrorRates(config.errorRates()));
+                parseErrorRates(config.errorRates()), config.iamPassword().orElse(null));
     }
 
     /** Reads {@code 500=0.1,503=0.05}; {@code none} or blank gives no injected errors. */
@@ -62,7 +63,8 @@ public record SimulatorSettings(
                 patch.restoreWindow() != null ? patch.restoreWindow() : restoreWindow,
                 patch.throttlePerMinute() != null ? patch.throttlePerMinute() : throttlePerMinute,
                 patch.latency() != null ? patch.latency() : latency,
-                patch.errorRates() != null ? patch.errorRates() : errorRates);
+                patch.errorRates() != null ? patch.errorRates() : errorRates,
+                patch.iamPassword() != null ? patch.iamPassword() : iamPassword);
     }
 
     /** A partial change of the settings, as sent to the admin endpoint; absent fields stay as they are. */
@@ -74,5 +76,14 @@ public record SimulatorSettings(
             @JsonProperty("restore_window") Duration restoreWindow,
             @JsonProperty("throttle_per_minute") Integer throttlePerMinute,
             @JsonProperty("latency") Duration latency,
-            @JsonProperty("error_rates") Map<Integer, Double> errorRates) {}
+            @JsonProperty("error_rates") Map<Integer, Double> errorRates,
+            @JsonProperty("iam_password") String iamPassword) {
+
+        /** A patch of the fault settings only. */
+        public Patch(Duration tokenLifetime, Duration jobDuration, Double jobFailureRate, Duration jobVisibilityDelay,
+                Duration restoreWindow, Integer throttlePerMinute, Duration latency, Map<Integer, Double> errorRates) {
+            this(tokenLifetime, jobDuration, jobFailureRate, jobVisibilityDelay, restoreWindow, throttlePerMinute,
+                    latency, errorRates, null);
+        }
+    }
 }

@@ -278,7 +278,7 @@ class RestoreFlowTest {
     }
 
     @Test
-    void theTokenNeverReachesAResult() {
+    void aRefusedFixedTokenFailsClearlyWithoutRetriesOrLeaks() {
         String instanceId = instanceId();
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).withHeader("X-Auth-Token", equalTo("test-token-not-a-secret"))
                 .willReturn(aResponse().withStatus(401).withBody("{\"error_code\": \"APIGW.0301\", \"error_msg\": \"token test-token-not-a-secret expired\"}")));
@@ -288,7 +288,10 @@ class RestoreFlowTest {
 
         JsonNode result = awaitFirstResult(requestId);
         assertThat(result.get("status").asText()).isEqualTo("FAILED");
-        assertThat(result.get("error").get("code").asText()).isEqualTo("APIGW.0301");
+        assertThat(result.get("error").get("code").asText()).isEqualTo("AUTH.CREDENTIALS_REFUSED");
+        assertThat(result.get("error").get("message").asText()).contains("GAUSSDB_AUTH_TOKEN");
+        assertThat(result.get("error").get("http_status").asInt()).isEqualTo(401);
         assertThat(result.toString()).doesNotContain("test-token-not-a-secret");
+        assertThat(cloud.findAll(postRequestedFor(urlPathEqualTo(restorePath(instanceId))))).as("no retry loop").hasSize(1);
     }
 }

@@ -23,8 +23,9 @@ class GaussDbSimulatorTest {
 
     private final MutableClock clock = new MutableClock(START);
     private final SimulatorSettings defaults = new SimulatorSettings(Duration.ofSeconds(10), Duration.ofSeconds(20),
-            0, Duration.ofSeconds(1), Duration.ofDays(7), 0, Duration.ZERO, Map.of());
-    private GaussDbSimulator simulator = new GaussDbSimulator(defaults, Set.of(TOKEN), Optional.of("right"), clock, new Random(3));
+            0, Duration.ofSeconds(1), Duration.ofDays(7), 0, Duration.ZERO, Map.of(), "right");
+    private GaussDbSimulator simulator = new GaussDbSimulator(defaults, Set.of(TOKEN), Map.of("AccessKey", "SecretKey"),
+            clock, new Random(3));
 
     private String body(Instant restoreTime) {
         return """
@@ -34,7 +35,7 @@ class GaussDbSimulatorTest {
     }
 
     private SimResponse restore(String instance, String body) {
-        return simulator.handle(new GaussDbSimulator.Call("restore", "POST", "/restore", PROJECT, instance, TOKEN,
+        return simulator.handle(GaussDbSimulator.Call.of("restore", "POST", "/restore", PROJECT, instance, TOKEN,
                 Map.of(), body)).response();
     }
 
@@ -45,16 +46,16 @@ class GaussDbSimulatorTest {
     private SimResponse job(String id, String token) {
         Map<String, String> query = new HashMap<>();
         query.put("id", id);
-        return simulator.handle(new GaussDbSimulator.Call("job", "GET", "/jobs", PROJECT, null, token, query, null)).response();
+        return simulator.handle(GaussDbSimulator.Call.of("job", "GET", "/jobs", PROJECT, null, token, query, null)).response();
     }
 
     private SimResponse instance() {
-        return simulator.handle(new GaussDbSimulator.Call("instance", "GET", "/instance", PROJECT, INSTANCE, TOKEN,
+        return simulator.handle(GaussDbSimulator.Call.of("instance", "GET", "/instance", PROJECT, INSTANCE, TOKEN,
                 Map.of(), null)).response();
     }
 
     private SimResponse token(String password) {
-        return simulator.handle(new GaussDbSimulator.Call("token", "POST", "/v3/auth/tokens", "", null, null, Map.of(), """
+        return simulator.handle(GaussDbSimulator.Call.of("token", "POST", "/v3/auth/tokens", "", null, null, Map.of(), """
                 {"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "u", "password": "%s",
                  "domain": {"name": "d"}}}}, "scope": {"project": {"name": "cn-north-4"}}}}
                 """.formatted(password))).response();
@@ -101,7 +102,7 @@ class GaussDbSimulatorTest {
     @Test
     void aMalformedInstanceOrProjectIdIsRefused() {
         assertThat(restore("not-an-instance", body(START.minusSeconds(60))).errorCode()).isEqualTo("DBS.280404");
-        SimResponse badProject = simulator.handle(new GaussDbSimulator.Call("restore", "POST", "/r", "short", INSTANCE,
+        SimResponse badProject = simulator.handle(GaussDbSimulator.Call.of("restore", "POST", "/r", "short", INSTANCE,
                 TOKEN, Map.of(), body(START.minusSeconds(60)))).response();
         assertThat(badProject.status()).isEqualTo(400);
         assertThat(badProject.errorCode()).isEqualTo("DBS.200001");
@@ -167,19 +168,19 @@ class GaussDbSimulatorTest {
 
     @Test
     void restoreTimesCoverTheLastSevenDays() {
-        SimResponse all = simulator.handle(new GaussDbSimulator.Call("restore_time", "GET", "/rt", PROJECT, INSTANCE,
+        SimResponse all = simulator.handle(GaussDbSimulator.Call.of("restore_time", "GET", "/rt", PROJECT, INSTANCE,
                 TOKEN, Map.of(), null)).response();
         var range = all.body().get("restore_times").get(0);
         assertThat(range.get("start_time").asLong()).isEqualTo(START.minus(Duration.ofDays(7)).toEpochMilli());
         assertThat(range.get("end_time").asLong()).isEqualTo(START.toEpochMilli());
 
-        SimResponse oneDay = simulator.handle(new GaussDbSimulator.Call("restore_time", "GET", "/rt", PROJECT, INSTANCE,
+        SimResponse oneDay = simulator.handle(GaussDbSimulator.Call.of("restore_time", "GET", "/rt", PROJECT, INSTANCE,
                 TOKEN, Map.of("date", "2026-11-25"), null)).response();
         var day = oneDay.body().get("restore_times").get(0);
         assertThat(day.get("start_time").asLong()).isEqualTo(Instant.parse("2026-11-25T00:00:00Z").toEpochMilli());
         assertThat(day.get("end_time").asLong()).isEqualTo(Instant.parse("2026-11-25T23:59:59.999Z").toEpochMilli());
 
-        SimResponse outside = simulator.handle(new GaussDbSimulator.Call("restore_time", "GET", "/rt", PROJECT, INSTANCE,
+        SimResponse outside = simulator.handle(GaussDbSimulator.Call.of("restore_time", "GET", "/rt", PROJECT, INSTANCE,
                 TOKEN, Map.of("date", "2026-10-01"), null)).response();
         assertThat(outside.body().get("restore_times")).isEmpty();
     }
@@ -253,5 +254,59 @@ class GaussDbSimulatorTest {
         simulator.reset(defaults);
         assertThat(simulator.journal()).isEmpty();
         assertThat(restore().status()).isEqualTo(200);
+    }
+
+    private SimResponse signed(String secretKey, Instant signedAt, String body) {
+        String path = "/v3/" + PROJECT + "/instances/" + INSTANCE + "/backups/restore/tables";
+        String date = io.gaussrestore.auth.AkSkSigner.sdkDate(signedAt);
+        Map<String, String> headers = new java.util.HashMap<>(Map.of("host", "gaussdb.example.com", "x-sdk-date", date,
+                "content-type", "application/json;charset=UTF-8", "x-project-id", PROJECT));
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        headers.put("authorization", io.gaussrestore.auth.AkSkSigner.authorization(new io.gaussrestore.auth.AkSkSigner.Request(
+                "POST", path, Map.of(), Map.copyOf(headers), bytes), "AccessKey", secretKey, date));
+        return simulator.handle(new GaussDbSimulator.Call("restore", "POST", path, PROJECT, INSTANCE, headers, Map.of(),
+                bytes)).response();
+    }
+
+    @Test
+    void akSkSignaturesAreVerifiedLikeTheGateway() {
+        String body = body(START.minusSeconds(3600));
+        assertThat(signed("SecretKey", START, body).status()).isEqualTo(200);
+        clock.advance(Duration.ofSeconds(30));
+
+        SimResponse wrong = signed("WrongKey", clock.instant(), body);
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.errorCode()).isEqualTo("APIGW.0301");
+        SimResponse stale = signed("SecretKey", clock.instant().minus(Duration.ofMinutes(16)), body);
+        assertThat(stale.status()).isEqualTo(401);
+        assertThat(stale.errorCode()).isEqualTo("APIGW.0303");
+    }
+
+    @Test
+    void fiveBadSignaturesInARowLockTheKeyForFiveMinutes() {
+        String body = body(START.minusSeconds(3600));
+        for (int i = 0; i < 5; i++) {
+            assertThat(signed("WrongKey", clock.instant(), body).status()).isEqualTo(401);
+        }
+        SimResponse locked = signed("SecretKey", clock.instant(), body);
+        assertThat(locked.status()).isEqualTo(401);
+        assertThat(locked.body().get("error_msg").asText()).contains("locked");
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(signed("SecretKey", clock.instant(), body).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anAgencyTokenNeedsAValidDelegatingToken() {
+        String assume = """
+                {"auth": {"identity": {"methods": ["assume_role"], "assume_role": {"agency_name": "dba", "domain_name": "acme"}},
+                 "scope": {"project": {"name": "cn-north-4"}}}}
+                """;
+        SimResponse without = simulator.handle(GaussDbSimulator.Call.of("token", "POST", "/v3/auth/tokens", "", null, null,
+                Map.of(), assume)).response();
+        assertThat(without.status()).isEqualTo(401);
+        SimResponse with = simulator.handle(GaussDbSimulator.Call.of("token", "POST", "/v3/auth/tokens", "", null, TOKEN,
+                Map.of(), assume)).response();
+        assertThat(with.status()).isEqualTo(201);
+        assertThat(job("x", with.headers().get("X-Subject-Token")).status()).as("the agency token works").isEqualTo(400);
     }
 }

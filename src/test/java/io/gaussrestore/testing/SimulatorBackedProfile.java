@@ -11,7 +11,7 @@ public class SimulatorBackedProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.ofEntries(
                 Map.entry("restore.gaussdb.endpoint", "http://localhost:${quarkus.http.test-port:8081}"),
-                Map.entry("restore.gaussdb.auth-token", "local-dev-token"),
+                Map.entry("restore.auth.token", "local-dev-token"),
                 Map.entry("restore.requests.retention", "P732D"),
                 Map.entry("restore.tracking.enabled", "true"),
                 Map.entry("restore.tracking.interval", "PT1S"),

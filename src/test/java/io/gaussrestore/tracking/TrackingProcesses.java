@@ -31,6 +31,7 @@ final class TrackingProcesses {
         env.put("RESTORE_DLQ_TOPIC", unused + "-dlq");
         env.put("RESTORE_CONSUMER_GROUP", unused);
         env.put("GAUSSDB_ENDPOINT", "http://127.0.0.1:9");
+        env.put("GAUSSDB_AUTH_TOKEN", "local-dev-token");
         env.put("RESTORE_LEDGER_JDBC_URL", "jdbc:h2:mem:" + unused);
         env.put("RESTORE_SIMULATOR_ENABLED", "true");
         env.put("RESTORE_SIMULATOR_JOB_DURATION", jobDuration.toString());
