@@ -61,6 +61,8 @@ public class IamClient {
     Uni<IssuedToken> issue(byte[] body, String delegatingToken) {
         long start = System.nanoTime();
         return api.issue(true, delegatingToken, body)
+                .onFailure(jakarta.ws.rs.WebApplicationException.class)
+                .recoverWithItem(e -> ((jakarta.ws.rs.WebApplicationException) e).getResponse())
                 .onFailure().transform(e -> new AuthException("IAM at " + endpoint + " did not answer: "
                         + e.getClass().getSimpleName()))
                 .map(this::read)

@@ -42,6 +42,26 @@ public final class ServiceProcess implements AutoCloseable {
         return service;
     }
 
+    /** What a start that is expected to fail printed, and how it exited. */
+    public record Exit(int code, String log) {}
+
+    /** Starts the jar and waits for it to exit by itself (a start-up that must fail). */
+    public static Exit runUntilExit(String name, Map<String, String> environment, Duration timeout) throws Exception {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        Path log = Files.createDirectories(Path.of("target", "service-logs")).resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(freePort()));
+        Process process = builder.start();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the service did not exit within " + timeout + "; see " + log);
+        }
+        return new Exit(process.exitValue(), Files.readString(log));
+    }
+
     private void awaitReady(Duration timeout) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {

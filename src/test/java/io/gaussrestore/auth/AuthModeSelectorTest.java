@@ -1,0 +1,84 @@
+package io.gaussrestore.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AuthModeSelectorTest {
+
+    /** Inputs from "NAME=value" pairs separated by spaces. */
+    private static AuthInputs inputs(String pairs) {
+        Map<String, String> set = new HashMap<>();
+        if (pairs != null && !pairs.isBlank()) {
+            Arrays.stream(pairs.trim().split(" ")).forEach(p -> set.put(p.substring(0, p.indexOf('=')), p.substring(p.indexOf('=') + 1)));
+        }
+        return new AuthInputs(
+                Optional.ofNullable(set.get("GAUSSDB_AUTH_TOKEN")),
+                Optional.ofNullable(set.get("IAM_ENDPOINT")),
+                Optional.ofNullable(set.get("IAM_DOMAIN_NAME")),
+                Optional.ofNullable(set.get("IAM_USER_NAME")),
+                Optional.ofNullable(set.get("IAM_PASSWORD")),
+                Optional.ofNullable(set.get("IAM_PROJECT_NAME")),
+                Optional.ofNullable(set.get("IAM_AGENCY_NAME")),
+                Optional.ofNullable(set.get("IAM_AGENCY_DOMAIN_NAME")),
+                Optional.ofNullable(set.get("IAM_AGENCY_DOMAIN_ID")),
+                Optional.ofNullable(set.get("HUAWEICLOUD_SDK_AK")),
+                Optional.ofNullable(set.get("HUAWEICLOUD_SDK_SK")),
+                Optional.ofNullable(set.get("HUAWEICLOUD_SDK_SECURITY_TOKEN")));
+    }
+
+    private static final String IAM = "IAM_ENDPOINT=https://iam.myhuaweicloud.com IAM_DOMAIN_NAME=acme IAM_USER_NAME=svc "
+            + "IAM_PASSWORD=pw IAM_PROJECT_NAME=cn-north-4";
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a fixed token|GAUSSDB_AUTH_TOKEN=t|FixedToken",
+            "IAM password|" + IAM + "|IamPassword",
+            "IAM password with an agency|" + IAM + " IAM_AGENCY_NAME=dba IAM_AGENCY_DOMAIN_NAME=owner|IamPassword",
+            "an agency on a fixed token|GAUSSDB_AUTH_TOKEN=t IAM_ENDPOINT=https://iam.x.com IAM_PROJECT_NAME=p IAM_AGENCY_NAME=dba IAM_AGENCY_DOMAIN_ID=d1|AgencyOnToken",
+            "AK/SK|HUAWEICLOUD_SDK_AK=ak HUAWEICLOUD_SDK_SK=sk|AkSk",
+            "temporary AK/SK|HUAWEICLOUD_SDK_AK=ak HUAWEICLOUD_SDK_SK=sk HUAWEICLOUD_SDK_SECURITY_TOKEN=st|AkSk"})
+    void chooses(String name, String pairs, String mode) {
+        AuthModeSelector.Selection selection = AuthModeSelector.select(inputs(pairs));
+        assertThat(selection).as(name).isInstanceOfSatisfying(AuthModeSelector.Selection.Chosen.class,
+                chosen -> assertThat(chosen.mode().getClass().getSimpleName()).isEqualTo(mode));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "nothing||no credentials;GAUSSDB_AUTH_TOKEN;HUAWEICLOUD_SDK_AK",
+            "IAM without password and project|IAM_ENDPOINT=https://iam.x.com IAM_USER_NAME=svc IAM_DOMAIN_NAME=acme|IAM_PASSWORD, IAM_PROJECT_NAME",
+            "IAM with only a user|IAM_USER_NAME=svc|IAM_ENDPOINT, IAM_DOMAIN_NAME, IAM_PASSWORD, IAM_PROJECT_NAME",
+            "AK without SK|HUAWEICLOUD_SDK_AK=ak|missing HUAWEICLOUD_SDK_SK",
+            "SK without AK|HUAWEICLOUD_SDK_SK=sk|missing HUAWEICLOUD_SDK_AK",
+            "token and AK/SK|GAUSSDB_AUTH_TOKEN=t HUAWEICLOUD_SDK_AK=ak HUAWEICLOUD_SDK_SK=sk|several auth modes",
+            "token and IAM password|GAUSSDB_AUTH_TOKEN=t " + IAM + "|several auth modes",
+            "agency without a base|IAM_ENDPOINT=https://iam.x.com IAM_AGENCY_NAME=dba|needs a token",
+            "agency without its domain|GAUSSDB_AUTH_TOKEN=t IAM_ENDPOINT=https://iam.x.com IAM_PROJECT_NAME=p IAM_AGENCY_NAME=dba|IAM_AGENCY_DOMAIN_NAME or IAM_AGENCY_DOMAIN_ID",
+            "IAM endpoint not a URL|IAM_ENDPOINT=iam IAM_DOMAIN_NAME=acme IAM_USER_NAME=svc IAM_PASSWORD=pw IAM_PROJECT_NAME=p|not an http(s) URL"})
+    void refusesWithTheMissingVariables(String name, String pairs, String expected) {
+        AuthModeSelector.Selection selection = AuthModeSelector.select(inputs(pairs));
+        assertThat(selection).as(name).isInstanceOfSatisfying(AuthModeSelector.Selection.Refused.class, refused -> {
+            for (String part : expected.split(";")) {
+                assertThat(refused.message()).contains(part);
+            }
+            assertThat(refused.message()).doesNotContain("pw").doesNotContain("=sk");
+        });
+    }
+
+    @org.junit.jupiter.api.Test
+    void modesNeverPrintTheirSecrets() {
+        AuthModeSelector.Selection.Chosen chosen = (AuthModeSelector.Selection.Chosen) AuthModeSelector.select(
+                inputs(IAM.replace("IAM_PASSWORD=pw", "IAM_PASSWORD=hunter2-secret")));
+        assertThat(chosen.mode().toString()).doesNotContain("hunter2-secret");
+        AuthModeSelector.Selection.Chosen akSk = (AuthModeSelector.Selection.Chosen) AuthModeSelector.select(
+                inputs("HUAWEICLOUD_SDK_AK=ak HUAWEICLOUD_SDK_SK=sk-very-secret"));
+        assertThat(akSk.mode().toString()).doesNotContain("sk-very-secret");
+        assertThat(new AuthMode.FixedToken("tok-secret").toString()).doesNotContain("tok-secret");
+    }
+}

@@ -1,0 +1,178 @@
+package io.gaussrestore.auth;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gaussrestore.gaussdb.ApiResult;
+import io.gaussrestore.gaussdb.GaussDbRestoreClient;
+import io.gaussrestore.simulator.GaussDbSimulator;
+import io.gaussrestore.simulator.JournalEntry;
+import io.gaussrestore.simulator.SimulatorSettings;
+import io.gaussrestore.testing.TestTopics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** IAM password auth end to end against the simulator's IAM, with tokens that live four seconds. */
+@QuarkusTest
+@TestProfile(IamAuthTest.IamProfile.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class IamAuthTest {
+
+    static final String PASSWORD = "Iam-Pa55word-secret";
+    static final Path LOG = Path.of("target", "auth-debug-iam.log");
+    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
+
+    /** IAM password mode; every log line at DEBUG goes to a file that is searched for secrets. */
+    public static class IamProfile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.ofEntries(
+                    Map.entry("restore.gaussdb.endpoint", "http://localhost:${quarkus.http.test-port:8081}"),
+                    Map.entry("restore.auth.token", ""),
+                    Map.entry("restore.auth.iam-endpoint", "http://localhost:${quarkus.http.test-port:8081}"),
+                    Map.entry("restore.auth.iam-domain-name", "acme"),
+                    Map.entry("restore.auth.iam-user-name", "restore-bot"),
+                    Map.entry("restore.auth.iam-password", PASSWORD),
+                    Map.entry("restore.auth.iam-project-name", "cn-north-4"),
+                    Map.entry("restore.simulator.iam-password", PASSWORD),
+                    Map.entry("restore.simulator.token-lifetime", "PT4S"),
+                    Map.entry("restore.requests.retention", "P732D"),
+                    Map.entry("restore.ledger.jdbc-url", "jdbc:h2:mem:iam-auth;DB_CLOSE_DELAY=-1"),
+                    Map.entry("quarkus.log.level", "DEBUG"),
+                    Map.entry("quarkus.log.console.level", "INFO"),
+                    Map.entry("quarkus.log.file.enabled", "true"),
+                    Map.entry("quarkus.log.file.level", "DEBUG"),
+                    Map.entry("quarkus.log.file.path", LOG.toString()),
+                    Map.entry("quarkus.log.category.\"org.apache.kafka\".level", "INFO"));
+        }
+    }
+
+    @Inject
+    GaussDbRestoreClient client;
+
+    @Inject
+    GaussDbSimulator simulator;
+
+    private List<JournalEntry> since(long seq, String operation) {
+        return simulator.journal().stream().filter(e -> e.seq() > seq && e.operation().equals(operation)).toList();
+    }
+
+    private long lastSeq() {
+        List<JournalEntry> journal = simulator.journal();
+        return journal.isEmpty() ? 0 : journal.get(journal.size() - 1).seq();
+    }
+
+    private List<ApiResult> concurrently(int calls) {
+        List<Uni<ApiResult>> unis = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            unis.add(client.showJob(PROJECT, "no-such-job-" + i));
+        }
+        return Uni.join().all(unis).andFailFast().await().atMost(Duration.ofSeconds(30));
+    }
+
+    private static boolean authFailure(ApiResult result) {
+        return result instanceof ApiResult.ErrorResponse error && (error.httpStatus() == 401 || error.httpStatus() == 403);
+    }
+
+    @Test
+    @Order(1)
+    void fiftyConcurrentCallsShareOneTokenRequest() {
+        long before = lastSeq();
+        List<ApiResult> results = concurrently(50);
+
+        assertThat(results).noneMatch(IamAuthTest::authFailure);
+        assertThat(since(before, "token")).hasSize(1);
+        assertThat(since(before, "job")).hasSize(50);
+    }
+
+    @Test
+    @Order(2)
+    void tokensRenewThemselvesAcrossSeveralLifetimes() throws Exception {
+        long before = lastSeq();
+        Instant end = Instant.now().plusSeconds(13);
+        int calls = 0;
+        while (Instant.now().isBefore(end)) {
+            List<ApiResult> results = concurrently(5);
+            assertThat(results).noneMatch(IamAuthTest::authFailure);
+            calls += results.size();
+            Thread.sleep(100);
+        }
+        List<JournalEntry> tokens = since(before, "token");
+        System.out.printf("IAM auth: %d calls over 13 s with 4 s tokens needed %d token requests%n", calls, tokens.size());
+        assertThat(tokens).as("about one renewal per 3 s (75% of 4 s)").hasSizeBetween(3, 6);
+        assertThat(since(before, "job")).noneMatch(e -> e.status() == 401);
+    }
+
+    @Test
+    @Order(3)
+    void aRevokedTokenIsRenewedOnceAndTheCallSucceeds() {
+        given().post("/simulator/tokens/revoke").then().statusCode(200);
+        long before = lastSeq();
+
+        ApiResult result = client.showJob(PROJECT, "after-revocation").await().atMost(Duration.ofSeconds(10));
+
+        assertThat(authFailure(result)).isFalse();
+        assertThat(since(before, "token")).hasSize(1);
+        assertThat(since(before, "job")).extracting(JournalEntry::status).containsExactly(401, 400);
+    }
+
+    @Test
+    @Order(4)
+    void whenRenewalFailsTheCallFailsClearlyWithoutALoop() {
+        simulator.update(new SimulatorSettings.Patch(null, null, null, null, null, null, null, null, "a-new-password"));
+        given().post("/simulator/tokens/revoke").then().statusCode(200);
+        long before = lastSeq();
+        try {
+            ApiResult result = client.showJob(PROJECT, "after-password-change").await().atMost(Duration.ofSeconds(10));
+
+            assertThat(result).isInstanceOfSatisfying(ApiResult.ErrorResponse.class, error -> {
+                assertThat(error.httpStatus()).isEqualTo(401);
+                assertThat(error.errorCode()).isEqualTo("AUTH.CREDENTIALS_REFUSED");
+                assertThat(error.errorMessage()).contains("IAM refused the token request").contains("username or password");
+                assertThat(error.errorMessage()).doesNotContain(PASSWORD);
+            });
+            assertThat(since(before, "token")).hasSize(1);
+            assertThat(since(before, "job")).hasSize(1);
+        } finally {
+            simulator.update(new SimulatorSettings.Patch(null, null, null, null, null, null, null, null, PASSWORD));
+        }
+        assertThat(authFailure(client.showJob(PROJECT, "recovered").await().atMost(Duration.ofSeconds(10)))).isFalse();
+    }
+
+    @Test
+    @Order(5)
+    void aRestoreIsSubmittedWithAnIamToken() {
+        String requestId = "iam-" + UUID.randomUUID();
+        String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
+        TestTopics.send(instance, """
+                {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
+                 "restore_tables": [{"database": "shop", "tables": [{"old_name": "orders", "new_name": "orders_back"}]}]}
+                """.formatted(requestId, PROJECT, instance, Instant.now().minusSeconds(3600).toEpochMilli()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !TestTopics.results(requestId).isEmpty());
+        assertThat(TestTopics.resultValues(requestId).get(0).get("status").asText()).isEqualTo("SUBMITTED");
+    }
+
+    @AfterAll
+    static void theDebugLogHoldsNoSecret() throws Exception {
+        String log = Files.readString(LOG);
+        assertThat(log).as("the debug log was written").contains("DEBUG");
+        assertThat(log).doesNotContain(PASSWORD).doesNotContain("MIIsim");
+    }
+}
