@@ -16,7 +16,7 @@ public class SimulatorBackedProfile implements QuarkusTestProfile {
                 Map.entry("restore.tracking.enabled", "true"),
                 Map.entry("restore.tracking.interval", "PT1S"),
                 Map.entry("restore.tracking.first-poll-delay", "PT0.2S"),
-                Map.entry("restore.simulator.job-duration", "PT3S"),
+                Map.entry("restore.simulator.job-duration", "PT6S"),
                 Map.entry("restore.simulator.job-visibility-delay", "PT1S"),
                 Map.entry("restore.ledger.jdbc-url", "jdbc:h2:mem:simulator-backed;DB_CLOSE_DELAY=-1"));
     }
