@@ -25,6 +25,9 @@ public interface RestoreConfig {
     /** Result events. */
     Results results();
 
+    /** How hard the cloud is driven: rate per project, requests in flight, and when to stop calling it. */
+    Throttling throttling();
+
     /** The idempotency ledger. */
     Ledger ledger();
 
@@ -125,9 +128,13 @@ public interface RestoreConfig {
     }
 
     interface Retry {
-        /** Attempts per call, the first included, for errors that certainly started nothing. */
-        @WithDefault("4")
-        int maxAttempts();
+        /** How long a request may keep trying; then it is FAILED with its last error and retryable=true. */
+        @WithDefault("PT30M")
+        Duration deadline();
+
+        /** Wait after a POST without an answer before the instance is looked at to decide what happened. */
+        @WithDefault("PT10S")
+        Duration ambiguousGrace();
 
         /** Base of the exponential backoff between attempts. */
         @WithDefault("PT0.3S")
@@ -136,6 +143,32 @@ public interface RestoreConfig {
         /** Longest wait between two attempts. */
         @WithDefault("PT60S")
         Duration maxBackoff();
+    }
+
+    interface Throttling {
+        /** Calls per minute per project, for the whole deployment (all replicas share the budget). */
+        @WithDefault("120")
+        double ratePerMinute();
+
+        /** Calls that may go at once after a quiet period. */
+        @WithDefault("10")
+        double burst();
+
+        /** The lowest rate a 429 can push the budget down to. */
+        @WithDefault("6")
+        double floorPerMinute();
+
+        /** Requests processed at once across instances (one at a time per instance). */
+        @WithDefault("16")
+        int maxInFlight();
+
+        /** Consecutive failed calls (no answer or 5xx) after which no new request is taken from the topic. */
+        @WithDefault("5")
+        int circuitFailureThreshold();
+
+        /** How long the circuit stays open before one request probes the cloud again. */
+        @WithDefault("PT15S")
+        Duration circuitOpenFor();
     }
 
     interface Results {
@@ -249,9 +282,13 @@ public interface RestoreConfig {
         @WithDefault("P7D")
         Duration restoreWindow();
 
-        /** Calls per minute per project before the gateway answers 429 APIGW.0308; 0 for no limit. */
+        /** Calls per window per project before the gateway answers 429 APIGW.0308; 0 for no limit. */
         @WithDefault("0")
         int throttlePerMinute();
+
+        /** The gateway's throttling window (one minute, as the real one; shorter for fast tests). */
+        @WithDefault("PT1M")
+        Duration throttleWindow();
 
         /** Latency added to every answer, after the call took effect. */
         @WithDefault("PT0S")

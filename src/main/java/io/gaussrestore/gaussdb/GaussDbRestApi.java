@@ -37,4 +37,14 @@ interface GaussDbRestApi {
             @QueryParam("id") String jobId,
             @HeaderParam("X-Auth-Token") String authToken,
             @HeaderParam("X-Language") String language);
+
+    /** ShowGaussMySqlInstanceInfo: the instance and its status. */
+    @GET
+    @Path("/instances/{instance_id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> showInstance(
+            @PathParam("project_id") String projectId,
+            @PathParam("instance_id") String instanceId,
+            @HeaderParam("X-Auth-Token") String authToken,
+            @HeaderParam("X-Language") String language);
 }

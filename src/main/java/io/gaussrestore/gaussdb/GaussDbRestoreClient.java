@@ -8,6 +8,8 @@ import io.gaussrestore.auth.Credentials;
 import io.gaussrestore.auth.TokenSource;
 import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.metrics.RestoreMetrics;
+import io.gaussrestore.throttling.CircuitBreaker;
+import io.gaussrestore.throttling.RateLimiter;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
@@ -35,12 +37,16 @@ public class GaussDbRestoreClient {
     private final RestoreMetrics metrics;
     private final TokenSource tokens;
     private final SecretRedactor redactor;
+    private final RateLimiter limiter;
+    private final CircuitBreaker circuit;
 
     public GaussDbRestoreClient(RestoreConfig config, RestoreMetrics metrics, CloudClients clients, TokenSource tokens,
-            Credentials credentials) {
+            Credentials credentials, RateLimiter limiter, CircuitBreaker circuit) {
         this.config = config.gaussdb();
         this.metrics = metrics;
         this.tokens = tokens;
+        this.limiter = limiter;
+        this.circuit = circuit;
         this.redactor = new SecretRedactor(credentials.secrets());
         this.api = clients.gaussdb();
     }
@@ -53,13 +59,19 @@ public class GaussDbRestoreClient {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the restore body is plain strings and lists", e);
         }
-        return call(Operation.RESTORE, "instance " + instanceId,
+        return call(Operation.RESTORE, projectId, "instance " + instanceId,
                 token -> api.createRestoreTables(projectId, instanceId, token, config.language(), bytes));
     }
 
     /** ShowGaussMySqlJobInfo: a {@link ApiResult.Success} whose body {@link JobInfo#parse} reads, or what went wrong. */
     public Uni<ApiResult> showJob(String projectId, String jobId) {
-        return call(Operation.JOB, jobId, token -> api.showJob(projectId, jobId, token, config.language()));
+        return call(Operation.JOB, projectId, jobId, token -> api.showJob(projectId, jobId, token, config.language()));
+    }
+
+    /** ShowGaussMySqlInstanceInfo: a {@link ApiResult.Success} whose body {@link InstanceInfo#parse} reads. */
+    public Uni<ApiResult> showInstance(String projectId, String instanceId) {
+        return call(Operation.INSTANCE, projectId, "instance " + instanceId,
+                token -> api.showInstance(projectId, instanceId, token, config.language()));
     }
 
     /**
@@ -67,23 +79,39 @@ public class GaussDbRestoreClient {
      * once and the call repeated once: a refused request never reached the service, so repeating it is safe.
      * When no valid credentials can be had, the answer is a 401 whose message says why.
      */
-    private Uni<ApiResult> call(Operation operation, String target, Function<String, Uni<Response>> send) {
-        return tokens.token()
-                .chain(token -> once(operation, target, send, token).chain(result -> refused(operation, result)
-                        ? tokens.renew(token).chain(renewed -> once(operation, target, send, renewed))
-                        : Uni.createFrom().item(result)))
+    private Uni<ApiResult> call(Operation operation, String projectId, String target,
+            Function<String, Uni<Response>> send) {
+        return once(operation, projectId, target, send, null)
                 .onFailure(AuthException.class).recoverWithItem(e -> new ApiResult.ErrorResponse(401,
                         Optional.of(new ApiErrorBody("AUTH.CREDENTIALS_REFUSED", redactor.redact(e.getMessage()))),
                         null, null));
     }
 
-    private Uni<ApiResult> once(Operation operation, String target, Function<String, Uni<Response>> send, String token) {
-        long start = System.nanoTime();
-        return send.apply(token)
-                .map(GaussDbRestoreClient::toResult)
-                .onFailure().recoverWithItem(GaussDbRestoreClient::fromFailure)
-                .map(result -> redact(result, token))
-                .invoke(result -> record(operation, target, result, start));
+    /**
+     * One call within the project's rate budget, the token taken only once the budget allows the call (a long
+     * wait must not outlive the token); its result also feeds the circuit breaker.
+     */
+    private Uni<ApiResult> once(Operation operation, String projectId, String target,
+            Function<String, Uni<Response>> send, String rejectedToken) {
+        return limiter.acquire(projectId)
+                .chain(() -> rejectedToken == null ? tokens.token() : tokens.renew(rejectedToken))
+                .chain(token -> {
+                    long start = System.nanoTime();
+                    return send.apply(token)
+                            .map(GaussDbRestoreClient::toResult)
+                            .onFailure().recoverWithItem(GaussDbRestoreClient::fromFailure)
+                            .map(result -> redact(result, token))
+                            .invoke(result -> {
+                                record(operation, target, result, start);
+                                circuit.record(result);
+                                if (result instanceof ApiResult.ErrorResponse error && error.httpStatus() == 429) {
+                                    limiter.throttled(projectId);
+                                }
+                            })
+                            .chain(result -> rejectedToken == null && refused(operation, result)
+                                    ? once(operation, projectId, target, send, token == null ? "" : token)
+                                    : Uni.createFrom().item(result));
+                });
     }
 
     private static boolean refused(Operation operation, ApiResult result) {

@@ -1,23 +1,22 @@
 package io.gaussrestore.messaging;
 
-import io.gaussrestore.pipeline.RestorePipeline;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Wiring only: each request record goes to the pipeline; its disposition acks or dead-letters the record. */
+/** Wiring only: each request record goes to the dispatcher, which runs the pipeline and acks or dead-letters it. */
 @ApplicationScoped
 public class RestoreRequestConsumer {
 
-    private final RestorePipeline pipeline;
+    private final RequestDispatcher dispatcher;
 
-    public RestoreRequestConsumer(RestorePipeline pipeline) {
-        this.pipeline = pipeline;
+    public RestoreRequestConsumer(RequestDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
     }
 
     @Incoming(Channels.REQUESTS)
     public Uni<Void> consume(Message<byte[]> message) {
-        return pipeline.process(KafkaRecords.inbound(message)).chain(disposition -> KafkaRecords.settle(message, disposition));
+        return dispatcher.dispatch(message);
     }
 }

@@ -16,11 +16,15 @@ public class RestoreMetrics {
 
     private final MeterRegistry registry;
     private final java.util.concurrent.atomic.AtomicLong jobsInFlight = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong circuitOpen = new java.util.concurrent.atomic.AtomicLong();
 
     public RestoreMetrics(MeterRegistry registry) {
         this.registry = registry;
         io.micrometer.core.instrument.Gauge.builder("gaussdb.restore.jobs.in.flight", jobsInFlight, Number::doubleValue)
                 .description("Submitted restore jobs that have not ended yet")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("gaussdb.restore.circuit.open", circuitOpen, Number::doubleValue)
+                .description("1 while calls to the cloud are suspended and no new request is taken")
                 .register(registry);
         for (Outcome outcome : Outcome.values()) {
             requests(outcome);
@@ -64,6 +68,20 @@ public class RestoreMetrics {
                 .tag("reason", reason)
                 .register(registry)
                 .increment();
+    }
+
+    /** Shows whether the circuit to the cloud is open. */
+    public void circuitOpen(boolean open) {
+        circuitOpen.set(open ? 1 : 0);
+    }
+
+    /** Records how long a call waited for the rate budget. */
+    public void rateLimitWait(Duration wait) {
+        Timer.builder("gaussdb.restore.rate.limit.wait")
+                .description("Time calls waited for the project's rate budget")
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(wait);
     }
 
     /** Sets the number of submitted jobs that have not ended. */

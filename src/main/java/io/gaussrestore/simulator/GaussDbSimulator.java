@@ -42,7 +42,6 @@ public final class GaussDbSimulator {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final Duration THROTTLE_WINDOW = Duration.ofMinutes(1);
 
     /**
      * One call as the simulator sees it.
@@ -155,8 +154,10 @@ public final class GaussDbSimulator {
         }
         if (throttled(call.projectId(), now)) {
             int limit = settings.throttlePerMinute();
+            Duration window = settings.throttleWindow();
+            String time = window.equals(Duration.ofMinutes(1)) ? "1 minute" : window.toSeconds() + " second";
             return SimResponse.error(429, "APIGW.0308",
-                    "The throttling threshold has been reached: policy user over ratelimit,limit:" + limit + ",time:1 minute");
+                    "The throttling threshold has been reached: policy user over ratelimit,limit:" + limit + ",time:" + time);
         }
         Optional<Integer> injected = injectedStatus();
         if (injected.isPresent() && injected.get() != 504) {
@@ -451,7 +452,7 @@ public final class GaussDbSimulator {
     private boolean throttled(String projectId, Instant now) {
         int limit = settings.throttlePerMinute();
         Deque<Instant> calls = callsByProject.computeIfAbsent(projectId, p -> new ArrayDeque<>());
-        while (!calls.isEmpty() && !calls.peekFirst().isAfter(now.minus(THROTTLE_WINDOW))) {
+        while (!calls.isEmpty() && !calls.peekFirst().isAfter(now.minus(settings.throttleWindow()))) {
             calls.pollFirst();
         }
         if (limit > 0 && calls.size() >= limit) {

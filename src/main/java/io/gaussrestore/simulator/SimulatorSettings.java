@@ -18,6 +18,7 @@ public record SimulatorSettings(
         @JsonProperty("job_visibility_delay") Duration jobVisibilityDelay,
         @JsonProperty("restore_window") Duration restoreWindow,
         @JsonProperty("throttle_per_minute") int throttlePerMinute,
+        @JsonProperty("throttle_window") Duration throttleWindow,
         @JsonProperty("latency") Duration latency,
         @JsonProperty("error_rates") Map<Integer, Double> errorRates,
         @JsonProperty(value = "iam_password", access = JsonProperty.Access.WRITE_ONLY) String iamPassword) {
@@ -28,7 +29,8 @@ public record SimulatorSettings(
 
     public static SimulatorSettings from(RestoreConfig.Simulator config) {
         return new SimulatorSettings(config.tokenLifetime(), config.jobDuration(), config.jobFailureRate(),
-                config.jobVisibilityDelay(), config.restoreWindow(), config.throttlePerMinute(), config.latency(),
+                config.jobVisibilityDelay(), config.restoreWindow(), config.throttlePerMinute(), config.throttleWindow(),
+                config.latency(),
                 parseErrorRates(config.errorRates()), config.iamPassword().orElse(null));
     }
 
@@ -62,6 +64,7 @@ public record SimulatorSettings(
                 patch.jobVisibilityDelay() != null ? patch.jobVisibilityDelay() : jobVisibilityDelay,
                 patch.restoreWindow() != null ? patch.restoreWindow() : restoreWindow,
                 patch.throttlePerMinute() != null ? patch.throttlePerMinute() : throttlePerMinute,
+                patch.throttleWindow() != null ? patch.throttleWindow() : throttleWindow,
                 patch.latency() != null ? patch.latency() : latency,
                 patch.errorRates() != null ? patch.errorRates() : errorRates,
                 patch.iamPassword() != null ? patch.iamPassword() : iamPassword);
@@ -75,6 +78,7 @@ public record SimulatorSettings(
             @JsonProperty("job_visibility_delay") Duration jobVisibilityDelay,
             @JsonProperty("restore_window") Duration restoreWindow,
             @JsonProperty("throttle_per_minute") Integer throttlePerMinute,
+            @JsonProperty("throttle_window") Duration throttleWindow,
             @JsonProperty("latency") Duration latency,
             @JsonProperty("error_rates") Map<Integer, Double> errorRates,
             @JsonProperty("iam_password") String iamPassword) {
@@ -83,7 +87,7 @@ public record SimulatorSettings(
         public Patch(Duration tokenLifetime, Duration jobDuration, Double jobFailureRate, Duration jobVisibilityDelay,
                 Duration restoreWindow, Integer throttlePerMinute, Duration latency, Map<Integer, Double> errorRates) {
             this(tokenLifetime, jobDuration, jobFailureRate, jobVisibilityDelay, restoreWindow, throttlePerMinute,
-                    latency, errorRates, null);
+                    null, latency, errorRates, null);
         }
     }
 }

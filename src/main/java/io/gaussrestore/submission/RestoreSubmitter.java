@@ -6,6 +6,7 @@ import io.gaussrestore.gaussdb.CreateRestoreTablesBody;
 import io.gaussrestore.gaussdb.ErrorClass;
 import io.gaussrestore.gaussdb.ErrorClassifier;
 import io.gaussrestore.gaussdb.GaussDbRestoreClient;
+import io.gaussrestore.gaussdb.InstanceInfo;
 import io.gaussrestore.gaussdb.Operation;
 import io.gaussrestore.metrics.RestoreMetrics;
 import io.gaussrestore.request.RestoreRequest;
@@ -13,14 +14,17 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
- * Submits one restore: retries what certainly started nothing, never repeats a POST whose outcome is unknown,
- * and reports every ending as a {@link Submission}.
+ * Submits one restore within its deadline: retries what certainly started nothing (with exponential backoff
+ * and full jitter), waits for a busy instance to become ACTIVE, and never repeats a POST whose outcome is
+ * unknown without first looking at the instance.
  */
 @ApplicationScoped
 public class RestoreSubmitter {
@@ -37,48 +41,118 @@ public class RestoreSubmitter {
         this.clock = clock;
     }
 
+    /** The state of one submission as it goes. */
+    private record Attempt(RestoreRequest request, CreateRestoreTablesBody body, Instant deadline,
+            Supplier<Uni<Boolean>> mayAttempt, int number) {
+        Attempt next() {
+            return new Attempt(request, body, deadline, mayAttempt, number + 1);
+        }
+    }
+
     /**
-     * Submits a restore; {@code mayAttempt} runs before every attempt (it renews the ledger's lease) and stops
-     * the submission when it answers false.
+     * Submits a restore; {@code mayAttempt} runs before every POST (it renews the ledger's lease) and stops the
+     * submission when it answers false.
      */
     public Uni<Submission> submit(RestoreRequest request, Supplier<Uni<Boolean>> mayAttempt) {
-        return attempt(request, CreateRestoreTablesBody.from(request), 1, mayAttempt);
+        return post(new Attempt(request, CreateRestoreTablesBody.from(request), clock.instant().plus(retry.deadline()),
+                mayAttempt, 1));
     }
 
-    private Uni<Submission> attempt(RestoreRequest request, CreateRestoreTablesBody body, int attempt,
-            Supplier<Uni<Boolean>> mayAttempt) {
-        return mayAttempt.get().chain(allowed -> allowed
-                ? client.createRestoreTables(request.projectId(), request.instanceId(), body)
-                        .chain(result -> decide(request, body, attempt, result, mayAttempt))
+    private Uni<Submission> post(Attempt attempt) {
+        RestoreRequest request = attempt.request();
+        return attempt.mayAttempt().get().chain(allowed -> allowed
+                ? client.createRestoreTables(request.projectId(), request.instanceId(), attempt.body())
+                        .chain(result -> decide(attempt, result))
                 : Uni.createFrom().item(new Submission.Unknown(
-                        "the request's claim was taken over before attempt " + attempt, attempt - 1)));
+                        "the request's claim was taken over before attempt " + attempt.number(), attempt.number() - 1)));
     }
 
-    private Uni<Submission> decide(RestoreRequest request, CreateRestoreTablesBody body, int attempt, ApiResult result,
-            Supplier<Uni<Boolean>> mayAttempt) {
+    private Uni<Submission> decide(Attempt attempt, ApiResult result) {
         if (result instanceof ApiResult.Success success) {
             return Uni.createFrom().item(GaussDbRestoreClient.jobId(success)
-                    .<Submission>map(jobId -> new Submission.Accepted(jobId, attempt, clock.instant()))
+                    .<Submission>map(jobId -> new Submission.Accepted(jobId, attempt.number(), clock.instant()))
                     .orElseGet(() -> new Submission.Unknown("the cloud answered HTTP " + success.httpStatus()
-                            + " without a job_id; whether a job started is unknown", attempt)));
+                            + " without a job_id; whether a job started is unknown", attempt.number())));
         }
         ErrorClass errorClass = ErrorClassifier.classify(Operation.RESTORE, result);
-        if (errorClass == ErrorClass.AMBIGUOUS) {
-            return Uni.createFrom().item(new Submission.Unknown(describe(result)
-                    + "; the restore may have started a job, so it is not sent again", attempt));
+        switch (errorClass) {
+            case PERMANENT, REFRESH_AUTH:
+                return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
+            case AMBIGUOUS:
+                metrics.retry(Operation.RESTORE.label(), "ambiguous");
+                return after(retry.ambiguousGrace(), () -> resolveAmbiguous(attempt, result));
+            case WAIT_FOR_INSTANCE:
+                if (pastDeadline(attempt, Duration.ZERO)) {
+                    return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
+                }
+                metrics.retry(Operation.RESTORE.label(), "instance_busy");
+                return waitForActive(attempt, result, 1).chain(active -> active
+                        ? post(attempt.next())
+                        : Uni.createFrom().item(refused(result, errorClass, attempt.number())));
+            default:
+                Duration delay = backoff(attempt.number(), result);
+                if (pastDeadline(attempt, delay)) {
+                    return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
+                }
+                metrics.retry(Operation.RESTORE.label(), result.statusLabel());
+                return after(delay, () -> post(attempt.next()));
         }
-        boolean worthRetrying = errorClass == ErrorClass.RETRY_SAFE || errorClass == ErrorClass.WAIT_FOR_INSTANCE;
-        if (!worthRetrying || attempt >= retry.maxAttempts()) {
-            return Uni.createFrom().item(refused(result, errorClass, attempt));
+    }
+
+    /**
+     * The POST went out and no answer proves what happened. A RESTORING instance means a job most probably
+     * started: report UNKNOWN. An instance with no restore running after the grace period means none started:
+     * send again.
+     */
+    private Uni<Submission> resolveAmbiguous(Attempt attempt, ApiResult lost) {
+        RestoreRequest request = attempt.request();
+        return client.showInstance(request.projectId(), request.instanceId()).chain(result -> {
+            Optional<InstanceInfo> instance = result instanceof ApiResult.Success success
+                    ? InstanceInfo.parse(success.body())
+                    : Optional.empty();
+            if (instance.isPresent() && !instance.get().restoring()) {
+                return post(attempt.next());
+            }
+            if (instance.isPresent()) {
+                return Uni.createFrom().item(new Submission.Unknown(describe(lost) + "; the instance is "
+                        + instance.get().status() + ", so a job most probably started: not sent again", attempt.number()));
+            }
+            Duration delay = backoff(attempt.number(), result);
+            if (pastDeadline(attempt, delay)) {
+                return Uni.createFrom().item(new Submission.Unknown(describe(lost)
+                        + "; the instance could not be looked at before the deadline: not sent again", attempt.number()));
+            }
+            return after(delay, () -> resolveAmbiguous(attempt, lost));
+        });
+    }
+
+    /** Polls the instance until it is ACTIVE; false when the deadline comes first. */
+    private Uni<Boolean> waitForActive(Attempt attempt, ApiResult refusal, int round) {
+        RestoreRequest request = attempt.request();
+        Duration delay = backoff(round, refusal);
+        if (pastDeadline(attempt, delay)) {
+            return Uni.createFrom().item(false);
         }
-        metrics.retry(Operation.RESTORE.label(), reason(result));
+        return after(delay, () -> client.showInstance(request.projectId(), request.instanceId()))
+                .chain(result -> result instanceof ApiResult.Success success
+                        && InstanceInfo.parse(success.body()).map(InstanceInfo::active).orElse(false)
+                        ? Uni.createFrom().item(true)
+                        : waitForActive(attempt, refusal, round + 1));
+    }
+
+    private Duration backoff(int failures, ApiResult result) {
         OptionalLong retryAfter = result instanceof ApiResult.ErrorResponse error
                 ? Backoff.retryAfterSeconds(error.retryAfter())
                 : OptionalLong.empty();
-        Duration delay = Backoff.delay(attempt, retry.initialBackoff(), retry.maxBackoff(), retryAfter,
-                ThreadLocalRandom.current());
-        return Uni.createFrom().voidItem().onItem().delayIt().by(delay)
-                .chain(() -> attempt(request, body, attempt + 1, mayAttempt));
+        return Backoff.delay(failures, retry.initialBackoff(), retry.maxBackoff(), retryAfter, ThreadLocalRandom.current());
+    }
+
+    private boolean pastDeadline(Attempt attempt, Duration delay) {
+        return clock.instant().plus(delay).isAfter(attempt.deadline());
+    }
+
+    private static <T> Uni<T> after(Duration delay, Supplier<Uni<T>> next) {
+        return delay.isZero() ? next.get() : Uni.createFrom().voidItem().onItem().delayIt().by(delay).chain(() -> next.get());
     }
 
     private static Submission refused(ApiResult result, ErrorClass errorClass, int attempts) {
@@ -88,10 +162,6 @@ public class RestoreSubmitter {
         }
         return new Submission.Refused(result.statusLabel().toUpperCase(Locale.ROOT), describe(result), null,
                 errorClass, attempts);
-    }
-
-    private static String reason(ApiResult result) {
-        return result instanceof ApiResult.ErrorResponse error ? error.statusLabel() : result.statusLabel();
     }
 
     private static String describe(ApiResult result) {

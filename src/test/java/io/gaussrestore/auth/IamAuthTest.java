@@ -136,7 +136,7 @@ class IamAuthTest {
     @Test
     @Order(4)
     void whenRenewalFailsTheCallFailsClearlyWithoutALoop() {
-        simulator.update(new SimulatorSettings.Patch(null, null, null, null, null, null, null, null, "a-new-password"));
+        simulator.update(new SimulatorSettings.Patch(null, null, null, null, null, null, null, null, null, "a-new-password"));
         given().post("/simulator/tokens/revoke").then().statusCode(200);
         long before = lastSeq();
         try {
@@ -151,7 +151,7 @@ class IamAuthTest {
             assertThat(since(before, "token")).hasSize(1);
             assertThat(since(before, "job")).hasSize(1);
         } finally {
-            simulator.update(new SimulatorSettings.Patch(null, null, null, null, null, null, null, null, PASSWORD));
+            simulator.update(new SimulatorSettings.Patch(null, null, null, null, null, null, null, null, null, PASSWORD));
         }
         assertThat(authFailure(client.showJob(PROJECT, "recovered").await().atMost(Duration.ofSeconds(10)))).isFalse();
     }

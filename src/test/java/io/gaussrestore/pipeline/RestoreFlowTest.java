@@ -3,6 +3,7 @@ package io.gaussrestore.pipeline;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -167,19 +168,72 @@ class RestoreFlowTest {
         assertThat(Metrics.value("gaussdb_restore_api_retries_total", "operation=\"restore\"")).isEqualTo(retriesBefore + 2);
     }
 
+    private void stubInstance(String instanceId, String status) {
+        cloud.stubFor(get(urlPathEqualTo("/v3/" + PROJECT + "/instances/" + instanceId)).willReturn(aResponse()
+                .withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"instance\": {\"id\": \"" + instanceId + "\", \"status\": \"" + status + "\"}}")));
+    }
+
     @Test
-    void aGatewayErrorOnThePostIsNeverResubmitted() {
+    void aGatewayErrorOnThePostIsNotResubmittedWhileTheInstanceRestores() {
         String instanceId = instanceId();
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(502)
                 .withBody("<html>Bad Gateway</html>")));
+        stubInstance(instanceId, "RESTORING");
         String requestId = "ambiguous-" + UUID.randomUUID();
 
         TestTopics.send(instanceId, EXAMPLE.formatted(requestId, instanceId));
 
         JsonNode result = awaitFirstResult(requestId);
         assertThat(result.get("status").asText()).isEqualTo("UNKNOWN");
-        assertThat(result.get("error").get("message").asText()).contains("HTTP 502").contains("not sent again");
+        assertThat(result.get("error").get("message").asText()).contains("HTTP 502").contains("RESTORING")
+                .contains("not sent again");
         assertThat(cloud.findAll(postRequestedFor(urlPathEqualTo(restorePath(instanceId))))).hasSize(1);
+    }
+
+    @Test
+    void aGatewayErrorOnThePostIsResubmittedWhenTheInstanceShowsNoRestore() {
+        String instanceId = instanceId();
+        String path = restorePath(instanceId);
+        cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("recovered"));
+        cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs("recovered")
+                .willReturn(aResponse().withStatus(200).withBody("{\"job_id\": \"job-after-503\"}")));
+        stubInstance(instanceId, "ACTIVE");
+        String requestId = "ambiguous-active-" + UUID.randomUUID();
+
+        TestTopics.send(instanceId, EXAMPLE.formatted(requestId, instanceId));
+
+        JsonNode result = awaitFirstResult(requestId);
+        assertThat(result.get("status").asText()).isEqualTo("SUBMITTED");
+        assertThat(result.get("job_id").asText()).isEqualTo("job-after-503");
+        assertThat(result.get("attempts").asInt()).isEqualTo(2);
+        List<LoggedRequest> calls = cloud.findAll(com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(".*" + instanceId + ".*")));
+        assertThat(calls).extracting(r -> r.getMethod().value()).containsExactly("POST", "GET", "POST");
+    }
+
+    @Test
+    void threeServerErrorsThenSuccessTakeFourAttempts() {
+        String instanceId = instanceId();
+        String path = restorePath(instanceId);
+        String state = Scenario.STARTED;
+        for (int i = 1; i <= 3; i++) {
+            cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs(state)
+                    .willReturn(aResponse().withStatus(500).withBody("{\"error_code\": \"DBS.108000\", \"error_msg\": \"Server failure.\"}"))
+                    .willSetStateTo("failed-" + i));
+            state = "failed-" + i;
+        }
+        cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs(state)
+                .willReturn(aResponse().withStatus(200).withBody("{\"job_id\": \"job-after-three-500s\"}")));
+        String requestId = "three-500-" + UUID.randomUUID();
+
+        TestTopics.send(instanceId, EXAMPLE.formatted(requestId, instanceId));
+
+        JsonNode result = awaitFirstResult(requestId);
+        assertThat(result.get("status").asText()).isEqualTo("SUBMITTED");
+        assertThat(result.get("attempts").asInt()).isEqualTo(4);
+        assertThat(cloud.findAll(postRequestedFor(urlPathEqualTo(path)))).hasSize(4);
     }
 
     @Test

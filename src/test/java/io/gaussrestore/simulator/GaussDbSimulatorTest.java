@@ -23,7 +23,7 @@ class GaussDbSimulatorTest {
 
     private final MutableClock clock = new MutableClock(START);
     private final SimulatorSettings defaults = new SimulatorSettings(Duration.ofSeconds(10), Duration.ofSeconds(20),
-            0, Duration.ofSeconds(1), Duration.ofDays(7), 0, Duration.ZERO, Map.of(), "right");
+            0, Duration.ofSeconds(1), Duration.ofDays(7), 0, Duration.ofMinutes(1), Duration.ZERO, Map.of(), "right");
     private GaussDbSimulator simulator = new GaussDbSimulator(defaults, Set.of(TOKEN), Map.of("AccessKey", "SecretKey"),
             clock, new Random(3));
 

@@ -1,0 +1,102 @@
+package io.gaussrestore.throttling;
+
+import io.gaussrestore.config.RestoreConfig;
+import io.gaussrestore.gaussdb.ApiErrorBody;
+import io.gaussrestore.gaussdb.ApiResult;
+import io.gaussrestore.metrics.RestoreMetrics;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.jboss.logging.Logger;
+
+/**
+ * Stops taking new requests while the cloud does not answer. Every call reports its result; after a run of
+ * failures (no answer, or 5xx) the circuit opens; after a pause one new request is let through as a probe, and
+ * the first answer that is not an outage closes it again. Requests already in flight keep retrying.
+ */
+@ApplicationScoped
+public class CircuitBreaker {
+
+    private static final Logger LOG = Logger.getLogger(CircuitBreaker.class);
+
+    /** Where the circuit stands. */
+    public enum State { CLOSED, OPEN, HALF_OPEN }
+
+    private final int threshold;
+    private final Duration openFor;
+    private final Clock clock;
+    private final RestoreMetrics metrics;
+    private State state = State.CLOSED;
+    private int failures;
+    private Instant openedAt;
+    private boolean probeOut;
+
+    public CircuitBreaker(RestoreConfig config, Clock clock, RestoreMetrics metrics) {
+        this.threshold = config.throttling().circuitFailureThreshold();
+        this.openFor = config.throttling().circuitOpenFor();
+        this.clock = clock;
+        this.metrics = metrics;
+        metrics.circuitOpen(false);
+    }
+
+    /** Feeds the result of one call. */
+    public synchronized void record(ApiResult result) {
+        if (outage(result)) {
+            failures++;
+            if (state == State.HALF_OPEN || (state == State.CLOSED && failures >= threshold)) {
+                open();
+            }
+        } else {
+            failures = 0;
+            if (state != State.CLOSED) {
+                LOG.info("the cloud answers again: taking new requests");
+            }
+            state = State.CLOSED;
+            probeOut = false;
+            metrics.circuitOpen(false);
+        }
+    }
+
+    /** Whether a new request may be taken from the topic now (in half-open state: one probe). */
+    public synchronized boolean admitsNewRequest() {
+        if (state == State.OPEN && !clock.instant().isBefore(openedAt.plus(openFor))) {
+            state = State.HALF_OPEN;
+            probeOut = false;
+        }
+        if (state == State.CLOSED) {
+            return true;
+        }
+        if (state == State.HALF_OPEN && !probeOut) {
+            probeOut = true;
+            return true;
+        }
+        return false;
+    }
+
+    public synchronized State state() {
+        return state;
+    }
+
+    private void open() {
+        if (state == State.CLOSED) {
+            LOG.warnf("%d calls to the cloud failed in a row: no new requests for %s", failures, openFor);
+        }
+        state = State.OPEN;
+        openedAt = clock.instant();
+        probeOut = false;
+        metrics.circuitOpen(true);
+    }
+
+    /** An outage: no answer, or a server error; 4xx answers (429 included) prove the cloud is there. */
+    static boolean outage(ApiResult result) {
+        if (result instanceof ApiResult.NoResponse) {
+            return true;
+        }
+        if (result instanceof ApiResult.ErrorResponse error) {
+            return error.httpStatus() >= 500
+                    && !error.error().map(ApiErrorBody::errorCode).orElse("").equals("AUTH.CREDENTIALS_REFUSED");
+        }
+        return false;
+    }
+}

@@ -1,0 +1,136 @@
+package io.gaussrestore.throttling;
+
+import io.gaussrestore.config.RestoreConfig;
+import io.gaussrestore.ledger.LedgerException;
+import io.gaussrestore.ledger.LedgerStore;
+import io.gaussrestore.metrics.RestoreMetrics;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.function.BiFunction;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+
+/**
+ * Token buckets kept in the ledger's database, one row per project, so that every replica draws on the same
+ * budget. Each reservation is one short transaction that locks the project's row.
+ */
+@ApplicationScoped
+public class JdbcRateLimiter implements RateLimiter {
+
+    private static final Logger LOG = Logger.getLogger(JdbcRateLimiter.class);
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final DataSource dataSource;
+    private final TokenBucket.Rules rules;
+    private final RestoreMetrics metrics;
+    private final Clock clock;
+
+    public JdbcRateLimiter(LedgerStore store, RestoreConfig config, RestoreMetrics metrics, Clock clock) {
+        this.dataSource = store.dataSource();
+        RestoreConfig.Throttling throttling = config.throttling();
+        this.rules = new TokenBucket.Rules(throttling.ratePerMinute(), throttling.burst(), throttling.floorPerMinute());
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public Uni<Void> acquire(String projectId) {
+        return Uni.createFrom().item(() -> update(projectId, (bucket, now) -> bucket.reserve(rules, now)).delay())
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(wait -> {
+                    metrics.rateLimitWait(wait);
+                    return wait.isZero() ? Uni.createFrom().voidItem()
+                            : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+                });
+    }
+
+    @Override
+    public void throttled(String projectId) {
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            TokenBucket.Reservation after = update(projectId,
+                    (bucket, now) -> new TokenBucket.Reservation(bucket.throttled(rules, now), Duration.ZERO));
+            LOG.infof("429 for project %s: its budget is now %.1f calls a minute", projectId,
+                    after.bucket().ratePerMinute());
+        });
+    }
+
+    private TokenBucket.Reservation update(String projectId,
+            BiFunction<TokenBucket, Instant, TokenBucket.Reservation> change) {
+        for (int round = 0; round < 3; round++) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    Instant now = clock.instant();
+                    TokenBucket bucket = lock(c, projectId);
+                    if (bucket == null) {
+                        insert(c, projectId, TokenBucket.fresh(rules, now));
+                        bucket = lock(c, projectId);
+                    }
+                    TokenBucket.Reservation reservation = change.apply(bucket, now);
+                    store(c, projectId, reservation.bucket());
+                    c.commit();
+                    return reservation;
+                } catch (SQLException e) {
+                    c.rollback();
+                    if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                        throw e;
+                    }
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                throw new LedgerException("the rate budget of project " + projectId + " could not be read", e);
+            }
+        }
+        throw new LedgerException("the rate budget of project " + projectId + " kept changing", null);
+    }
+
+    private static TokenBucket lock(Connection c, String projectId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT tokens, rate_per_minute, updated_at, last_throttled_at "
+                + "FROM rate_bucket WHERE project_id = ? FOR UPDATE")) {
+            s.setString(1, projectId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                OffsetDateTime throttled = rs.getObject(4, OffsetDateTime.class);
+                return new TokenBucket(rs.getDouble(1), rs.getDouble(2), rs.getObject(3, OffsetDateTime.class).toInstant(),
+                        throttled == null ? null : throttled.toInstant());
+            }
+        }
+    }
+
+    private static void insert(Connection c, String projectId, TokenBucket bucket) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO rate_bucket (project_id, tokens, rate_per_minute, "
+                + "updated_at, last_throttled_at) VALUES (?, ?, ?, ?, ?)")) {
+            s.setString(1, projectId);
+            s.setDouble(2, bucket.tokens());
+            s.setDouble(3, bucket.ratePerMinute());
+            s.setObject(4, bucket.updatedAt().atOffset(ZoneOffset.UTC));
+            s.setObject(5, null);
+            s.executeUpdate();
+        }
+    }
+
+    private static void store(Connection c, String projectId, TokenBucket bucket) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE rate_bucket SET tokens = ?, rate_per_minute = ?, "
+                + "updated_at = ?, last_throttled_at = ? WHERE project_id = ?")) {
+            s.setDouble(1, bucket.tokens());
+            s.setDouble(2, bucket.ratePerMinute());
+            s.setObject(3, bucket.updatedAt().atOffset(ZoneOffset.UTC));
+            s.setObject(4, bucket.lastThrottledAt() == null ? null : bucket.lastThrottledAt().atOffset(ZoneOffset.UTC));
+            s.setString(5, projectId);
+            s.executeUpdate();
+        }
+    }
+}

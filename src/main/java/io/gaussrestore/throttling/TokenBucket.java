@@ -1,0 +1,60 @@
+package io.gaussrestore.throttling;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The arithmetic of an adaptive token bucket. Pure: the state and the time come in, the new state goes out.
+ * A reservation always succeeds and may leave the bucket negative: the caller waits until its token exists.
+ *
+ * @param tokens tokens available now (negative: reserved ahead)
+ * @param ratePerMinute the current refill rate, lowered by 429s and recovering slowly
+ */
+public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt, Instant lastThrottledAt) {
+
+    /** How the bucket behaves: configured rate, burst, the floor a 429 cannot push below, recovery pace. */
+    public record Rules(double ratePerMinute, double burst, double floorPerMinute) {
+        /** 429s closer together than this count as one (the gateway's window is still full of the old rate). */
+        static final Duration THROTTLE_COOLDOWN = Duration.ofSeconds(5);
+        /** After a 429 the rate stays put this long, then climbs back by a tenth of the configured rate a minute. */
+        static final Duration RECOVERY_DELAY = Duration.ofSeconds(30);
+    }
+
+    /** A reservation: the bucket after it, and how long the caller must wait for its token. */
+    public record Reservation(TokenBucket bucket, Duration delay) {}
+
+    public static TokenBucket fresh(Rules rules, Instant now) {
+        return new TokenBucket(rules.burst(), rules.ratePerMinute(), now, null);
+    }
+
+    /** Takes one token (now or in the future). */
+    public Reservation reserve(Rules rules, Instant now) {
+        TokenBucket refilled = refill(rules, now);
+        double left = refilled.tokens - 1;
+        Duration delay = left >= 0 ? Duration.ZERO
+                : Duration.ofNanos((long) (-left / refilled.ratePerMinute * 60e9));
+        return new Reservation(new TokenBucket(left, refilled.ratePerMinute, now, lastThrottledAt), delay);
+    }
+
+    /** The cloud answered 429: halve the rate (not below the floor) and stop the burst. */
+    public TokenBucket throttled(Rules rules, Instant now) {
+        TokenBucket refilled = refill(rules, now);
+        if (lastThrottledAt != null && now.isBefore(lastThrottledAt.plus(Rules.THROTTLE_COOLDOWN))) {
+            return refilled;
+        }
+        double rate = Math.max(rules.floorPerMinute(), refilled.ratePerMinute / 2);
+        return new TokenBucket(Math.min(refilled.tokens, 0), rate, now, now);
+    }
+
+    private TokenBucket refill(Rules rules, Instant now) {
+        double minutes = Math.max(0, Duration.between(updatedAt, now).toNanos() / 60e9);
+        double rate = ratePerMinute;
+        if (lastThrottledAt == null || now.isAfter(lastThrottledAt.plus(Rules.RECOVERY_DELAY))) {
+            rate = Math.min(rules.ratePerMinute(), rate + rules.ratePerMinute() * 0.1 * minutes);
+        }
+        // A lowered configuration applies at once; a raised one is reached through recovery.
+        rate = Math.min(rate, rules.ratePerMinute());
+        double tokens = Math.min(rules.burst(), this.tokens + minutes * ratePerMinute);
+        return new TokenBucket(tokens, rate, now, lastThrottledAt);
+    }
+}
