@@ -80,7 +80,7 @@ public class RestoreSubmitter {
                 return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
             case AMBIGUOUS:
                 metrics.retry(Operation.RESTORE.label(), "ambiguous");
-                return after(retry.ambiguousGrace(), () -> resolveAmbiguous(attempt, result));
+                return after(retry.ambiguousGrace(), () -> resolveAmbiguous(attempt, result, 1));
             case WAIT_FOR_INSTANCE:
                 if (pastDeadline(attempt, Duration.ZERO)) {
                     return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
@@ -104,7 +104,7 @@ public class RestoreSubmitter {
      * started: report UNKNOWN. An instance with no restore running after the grace period means none started:
      * send again.
      */
-    private Uni<Submission> resolveAmbiguous(Attempt attempt, ApiResult lost) {
+    private Uni<Submission> resolveAmbiguous(Attempt attempt, ApiResult lost, int round) {
         RestoreRequest request = attempt.request();
         return client.showInstance(request.projectId(), request.instanceId()).chain(result -> {
             Optional<InstanceInfo> instance = result instanceof ApiResult.Success success
@@ -117,12 +117,12 @@ public class RestoreSubmitter {
                 return Uni.createFrom().item(new Submission.Unknown(describe(lost) + "; the instance is "
                         + instance.get().status() + ", so a job most probably started: not sent again", attempt.number()));
             }
-            Duration delay = backoff(attempt.number(), result);
+            Duration delay = backoff(round, result);
             if (pastDeadline(attempt, delay)) {
                 return Uni.createFrom().item(new Submission.Unknown(describe(lost)
                         + "; the instance could not be looked at before the deadline: not sent again", attempt.number()));
             }
-            return after(delay, () -> resolveAmbiguous(attempt, lost));
+            return after(delay, () -> resolveAmbiguous(attempt, lost, round + 1));
         });
     }
 
