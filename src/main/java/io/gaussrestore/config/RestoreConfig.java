@@ -147,11 +147,11 @@ public interface RestoreConfig {
 
     interface Throttling {
         /** Calls per minute per project, for the whole deployment (all replicas share the budget). */
-        @WithDefault("120")
+        @WithDefault("300")
         double ratePerMinute();
 
         /** Calls that may go at once after a quiet period. */
-        @WithDefault("10")
+        @WithDefault("20")
         double burst();
 
         /** The lowest rate a 429 can push the budget down to. */
@@ -289,6 +289,10 @@ public interface RestoreConfig {
         /** The gateway's throttling window (one minute, as the real one; shorter for fast tests). */
         @WithDefault("PT1M")
         Duration throttleWindow();
+
+        /** A full outage (every call answers 503) for this long from start-up; PT0S for none. */
+        @WithDefault("PT0S")
+        Duration outageAtStart();
 
         /** Latency added to every answer, after the call took effect. */
         @WithDefault("PT0S")

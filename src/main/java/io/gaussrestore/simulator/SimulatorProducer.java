@@ -22,7 +22,11 @@ public class SimulatorProducer {
             }
             keys.put(pair.substring(0, colon), pair.substring(colon + 1));
         }
-        return new GaussDbSimulator(SimulatorSettings.from(sim), new HashSet<>(sim.acceptedTokens()), keys,
-                Clock.systemUTC(), new SecureRandom());
+        GaussDbSimulator simulator = new GaussDbSimulator(SimulatorSettings.from(sim), new HashSet<>(sim.acceptedTokens()),
+                keys, Clock.systemUTC(), new SecureRandom());
+        if (!sim.outageAtStart().isZero()) {
+            simulator.startOutage(sim.outageAtStart());
+        }
+        return simulator;
     }
 }

@@ -7,7 +7,7 @@ import io.gaussrestore.simulator.GaussDbSimulator;
 import io.gaussrestore.simulator.JournalEntry;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
+import io.gaussrestore.testing.SimulatorBackedProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
@@ -30,28 +30,22 @@ class AkSkAuthTest {
     private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
 
     /** AK/SK mode against the simulator, with fast job tracking and every DEBUG line in a file. */
-    public static class AkSkProfile implements QuarkusTestProfile {
+    public static class AkSkProfile extends SimulatorBackedProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.ofEntries(
-                    Map.entry("restore.gaussdb.endpoint", "http://127.0.0.1:${quarkus.http.test-port:8081}"),
-                    Map.entry("restore.auth.token", ""),
-                    Map.entry("restore.auth.access-key", "test-ak"),
-                    Map.entry("restore.auth.secret-key", SECRET_KEY),
-                    Map.entry("restore.simulator.access-keys", "test-ak:" + SECRET_KEY),
-                    Map.entry("restore.simulator.job-duration", "PT2S"),
-                    Map.entry("restore.simulator.job-visibility-delay", "PT0S"),
-                    Map.entry("restore.tracking.enabled", "true"),
-                    Map.entry("restore.tracking.interval", "PT1S"),
-                    Map.entry("restore.tracking.first-poll-delay", "PT0S"),
-                    Map.entry("restore.requests.retention", "P732D"),
-                    Map.entry("restore.ledger.jdbc-url", "jdbc:h2:mem:aksk-auth;DB_CLOSE_DELAY=-1"),
-                    Map.entry("quarkus.log.level", "DEBUG"),
-                    Map.entry("quarkus.log.console.level", "INFO"),
-                    Map.entry("quarkus.log.file.enabled", "true"),
-                    Map.entry("quarkus.log.file.level", "DEBUG"),
-                    Map.entry("quarkus.log.file.path", LOG.toString()),
-                    Map.entry("quarkus.log.category.\"org.apache.kafka\".level", "INFO"));
+            Map<String, String> config = base("aksk-auth");
+            config.putAll(debugLog(LOG));
+            config.put("restore.gaussdb.endpoint", "http://127.0.0.1:${quarkus.http.test-port:8081}");
+            config.put("restore.auth.token", "");
+            config.put("restore.auth.access-key", "test-ak");
+            config.put("restore.auth.secret-key", SECRET_KEY);
+            config.put("restore.simulator.access-keys", "test-ak:" + SECRET_KEY);
+            config.put("restore.simulator.job-duration", "PT2S");
+            config.put("restore.simulator.job-visibility-delay", "PT0S");
+            config.put("restore.tracking.enabled", "true");
+            config.put("restore.tracking.interval", "PT1S");
+            config.put("restore.tracking.first-poll-delay", "PT0S");
+            return config;
         }
     }
 

@@ -11,7 +11,7 @@ import io.gaussrestore.simulator.JournalEntry;
 import io.gaussrestore.simulator.SimulatorSettings;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
+import io.gaussrestore.testing.SimulatorBackedProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -40,27 +40,21 @@ class IamAuthTest {
     private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
 
     /** IAM password mode; every log line at DEBUG goes to a file that is searched for secrets. */
-    public static class IamProfile implements QuarkusTestProfile {
+    public static class IamProfile extends SimulatorBackedProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.ofEntries(
-                    Map.entry("restore.gaussdb.endpoint", "http://localhost:${quarkus.http.test-port:8081}"),
-                    Map.entry("restore.auth.token", ""),
-                    Map.entry("restore.auth.iam-endpoint", "http://localhost:${quarkus.http.test-port:8081}"),
-                    Map.entry("restore.auth.iam-domain-name", "acme"),
-                    Map.entry("restore.auth.iam-user-name", "restore-bot"),
-                    Map.entry("restore.auth.iam-password", PASSWORD),
-                    Map.entry("restore.auth.iam-project-name", "cn-north-4"),
-                    Map.entry("restore.simulator.iam-password", PASSWORD),
-                    Map.entry("restore.simulator.token-lifetime", "PT4S"),
-                    Map.entry("restore.requests.retention", "P732D"),
-                    Map.entry("restore.ledger.jdbc-url", "jdbc:h2:mem:iam-auth;DB_CLOSE_DELAY=-1"),
-                    Map.entry("quarkus.log.level", "DEBUG"),
-                    Map.entry("quarkus.log.console.level", "INFO"),
-                    Map.entry("quarkus.log.file.enabled", "true"),
-                    Map.entry("quarkus.log.file.level", "DEBUG"),
-                    Map.entry("quarkus.log.file.path", LOG.toString()),
-                    Map.entry("quarkus.log.category.\"org.apache.kafka\".level", "INFO"));
+            Map<String, String> config = base("iam-auth");
+            config.putAll(debugLog(LOG));
+            config.put("restore.auth.token", "");
+            config.put("restore.auth.iam-endpoint", "http://localhost:${quarkus.http.test-port:8081}");
+            config.put("restore.auth.iam-domain-name", "acme");
+            config.put("restore.auth.iam-user-name", "restore-bot");
+            config.put("restore.auth.iam-password", PASSWORD);
+            config.put("restore.auth.iam-project-name", "cn-north-4");
+            config.put("restore.simulator.iam-password", PASSWORD);
+            config.put("restore.simulator.token-lifetime", "PT4S");
+            config.put("restore.tracking.enabled", "false");
+            return config;
         }
     }
 

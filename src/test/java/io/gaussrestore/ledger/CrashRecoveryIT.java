@@ -40,14 +40,7 @@ class CrashRecoveryIT {
         Postgres.Schema schema = Postgres.newSchema();
         try (CloudJournal cloud = new CloudJournal(40);
                 RecordCollector topics = new RecordCollector(bootstrap, "crash", 3)) {
-            Map<String, String> env = new HashMap<>(topics.environment());
-            env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-            env.put("GAUSSDB_ENDPOINT", cloud.url());
-            env.put("GAUSSDB_AUTH_TOKEN", "it-token");
-            env.put("RESTORE_CONSUMER_GROUP", "crash-" + topics.requests);
-            env.put("RESTORE_LEDGER_JDBC_URL", schema.jdbcUrl());
-            env.put("RESTORE_LEDGER_USERNAME", Postgres.user());
-            env.put("RESTORE_LEDGER_PASSWORD", Postgres.password());
+            Map<String, String> env = ReplicaEnvironment.of(bootstrap, topics, cloud, schema, "crash");
             env.put("RESTORE_LEDGER_LEASE", "PT5S");
 
             List<String> requestIds = sendRequests(topics);

@@ -35,14 +35,7 @@ class TwoReplicasIT {
         Postgres.Schema schema = Postgres.newSchema();
         try (CloudJournal cloud = new CloudJournal(20);
                 RecordCollector topics = new RecordCollector(bootstrap, "replicas", 4)) {
-            Map<String, String> env = new HashMap<>(topics.environment());
-            env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-            env.put("GAUSSDB_ENDPOINT", cloud.url());
-            env.put("GAUSSDB_AUTH_TOKEN", "it-token");
-            env.put("RESTORE_CONSUMER_GROUP", "replicas-" + topics.requests);
-            env.put("RESTORE_LEDGER_JDBC_URL", schema.jdbcUrl());
-            env.put("RESTORE_LEDGER_USERNAME", Postgres.user());
-            env.put("RESTORE_LEDGER_PASSWORD", Postgres.password());
+            Map<String, String> env = ReplicaEnvironment.of(bootstrap, topics, cloud, schema, "replicas");
 
             try (ServiceProcess a = ServiceProcess.start("replica-a", env);
                     ServiceProcess b = ServiceProcess.start("replica-b", env)) {

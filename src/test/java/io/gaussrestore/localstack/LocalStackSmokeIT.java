@@ -44,7 +44,7 @@ class LocalStackSmokeIT {
         builder.environment().put("LOCAL_KAFKA_PORT", ports.get(0).toString());
         builder.environment().put("LOCAL_CONTROLLER_PORT", ports.get(1).toString());
         builder.environment().put("LOCAL_HTTP_PORT", ports.get(2).toString());
-        builder.environment().put("SIMULATOR_JOB_DURATION", "PT3S");
+        builder.environment().put("SIMULATOR_JOB_DURATION", "PT8S");
         long start = System.nanoTime();
         Process stack = builder.start();
         byte[] output = stack.getInputStream().readAllBytes();

@@ -8,11 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gaussrestore.simulator.GaussDbSimulator;
 import io.gaussrestore.simulator.JournalEntry;
 import io.gaussrestore.simulator.SimulatorSettings;
-import io.gaussrestore.testing.KafkaBroker;
 import io.gaussrestore.testing.Metrics;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
+import io.gaussrestore.testing.SimulatorBackedProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -33,37 +32,24 @@ import org.junit.jupiter.api.Test;
 class ResilienceTest {
 
     /** The service configured at twice the simulator's limit, with short timeouts, backoffs and circuit pauses. */
-    public static class ResilienceProfile implements QuarkusTestProfile {
+    public static class ResilienceProfile extends SimulatorBackedProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.ofEntries(
-                    Map.entry("restore.gaussdb.endpoint", "http://localhost:${quarkus.http.test-port:8081}"),
-                    Map.entry("restore.auth.token", "local-dev-token"),
-                    Map.entry("restore.gaussdb.read-timeout", "PT1S"),
-                    Map.entry("restore.requests.retention", "P732D"),
-                    Map.entry("restore.retry.deadline", "PT5M"),
-                    Map.entry("restore.retry.initial-backoff", "PT0.1S"),
-                    Map.entry("restore.retry.max-backoff", "PT2S"),
-                    Map.entry("restore.retry.ambiguous-grace", "PT1S"),
-                    Map.entry("restore.throttling.rate-per-minute", "1200"),
-                    Map.entry("restore.throttling.burst", "20"),
-                    Map.entry("restore.throttling.floor-per-minute", "60"),
-                    Map.entry("restore.throttling.circuit-failure-threshold", "5"),
-                    Map.entry("restore.throttling.circuit-open-for", "PT2S"),
-                    Map.entry("restore.tracking.enabled", "false"),
-                    Map.entry("restore.simulator.job-duration", "PT0.2S"),
-                    Map.entry("restore.simulator.job-visibility-delay", "PT0S"),
-                    Map.entry("restore.ledger.jdbc-url", "jdbc:h2:mem:resilience;DB_CLOSE_DELAY=-1"));
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(KafkaBroker.class));
-        }
-
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
+            Map<String, String> config = base("resilience");
+            config.put("restore.gaussdb.read-timeout", "PT1S");
+            config.put("restore.retry.deadline", "PT5M");
+            config.put("restore.retry.initial-backoff", "PT0.1S");
+            config.put("restore.retry.max-backoff", "PT2S");
+            config.put("restore.retry.ambiguous-grace", "PT1S");
+            config.put("restore.throttling.rate-per-minute", "1200");
+            config.put("restore.throttling.burst", "20");
+            config.put("restore.throttling.floor-per-minute", "60");
+            config.put("restore.throttling.circuit-failure-threshold", "5");
+            config.put("restore.throttling.circuit-open-for", "PT2S");
+            config.put("restore.tracking.enabled", "false");
+            config.put("restore.simulator.job-duration", "PT0.2S");
+            config.put("restore.simulator.job-visibility-delay", "PT0S");
+            return config;
         }
     }
 

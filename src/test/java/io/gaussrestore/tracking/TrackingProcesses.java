@@ -50,6 +50,8 @@ final class TrackingProcesses {
         env.put("RESTORE_LEDGER_JDBC_URL", ledgerUrl);
         env.put("RESTORE_TRACKING_INTERVAL", "PT1S");
         env.put("RESTORE_TRACKING_FIRST_POLL_DELAY", "PT1S");
+        env.put("RESTORE_RATE_PER_MINUTE", "6000");
+        env.put("RESTORE_THROTTLING_BURST", "100");
         return env;
     }
 

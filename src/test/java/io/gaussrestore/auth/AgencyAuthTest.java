@@ -1,0 +1,58 @@
+package io.gaussrestore.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gaussrestore.gaussdb.ApiResult;
+import io.gaussrestore.gaussdb.GaussDbRestoreClient;
+import io.gaussrestore.simulator.GaussDbSimulator;
+import io.gaussrestore.simulator.JournalEntry;
+import io.gaussrestore.testing.SimulatorBackedProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** An agency assumed with the delegating party's fixed token: calls use the agency token IAM issued. */
+@QuarkusTest
+@TestProfile(AgencyAuthTest.AgencyProfile.class)
+class AgencyAuthTest {
+
+    /** Agency mode on top of a fixed token. */
+    public static class AgencyProfile extends SimulatorBackedProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = base("agency-auth");
+            config.put("restore.auth.iam-endpoint", "http://localhost:${quarkus.http.test-port:8081}");
+            config.put("restore.auth.iam-project-name", "cn-north-4");
+            config.put("restore.auth.iam-agency-name", "dba-restore");
+            config.put("restore.auth.iam-agency-domain-name", "acme-prod");
+            config.put("restore.tracking.enabled", "false");
+            return config;
+        }
+    }
+
+    @Inject
+    GaussDbRestoreClient client;
+
+    @Inject
+    GaussDbSimulator simulator;
+
+    @Inject
+    Credentials credentials;
+
+    @Test
+    void callsCarryTheAgencyToken() {
+        assertThat(credentials.mode()).isInstanceOf(AuthMode.AgencyOnToken.class);
+
+        ApiResult result = client.showJob("97b026aa9cc4417888c14c84a1ad9860", "no-such-job")
+                .await().atMost(Duration.ofSeconds(10));
+
+        assertThat(result).isInstanceOfSatisfying(ApiResult.ErrorResponse.class,
+                error -> assertThat(error.errorCode()).as("authenticated, the job is simply unknown").isEqualTo("DBS.200543"));
+        List<JournalEntry> tokens = simulator.journal().stream().filter(e -> e.operation().equals("token")).toList();
+        assertThat(tokens).singleElement().satisfies(e -> assertThat(e.status()).isEqualTo(201));
+    }
+}
