@@ -43,22 +43,49 @@ public class JdbcRateLimiter implements RateLimiter {
         this.clock = clock;
     }
 
+    /**
+     * Reserves a token and waits for it; if a 429 slowed the project down meanwhile, the reservation (made at the
+     * old rate) is void and the call queues again, so that a wrong limit does not empty a queue of 429s.
+     */
     @Override
     public Uni<Void> acquire(String projectId) {
-        return Uni.createFrom().item(() -> update(projectId, (bucket, now) -> bucket.reserve(rules, now)).delay())
+        return Uni.createFrom().item(() -> update(projectId, (bucket, now) -> bucket.reserve(rules, now)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(wait -> {
+                .chain(reservation -> {
+                    Duration wait = reservation.delay();
                     metrics.rateLimitWait(wait);
-                    return wait.isZero() ? Uni.createFrom().voidItem()
-                            : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+                    if (wait.isZero()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    Instant stamp = reservation.bucket().lastThrottledAt();
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                            .chain(() -> Uni.createFrom().item(() -> lastThrottled(projectId))
+                                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                            .chain(current -> java.util.Objects.equals(stamp, current.orElse(null))
+                                    ? Uni.createFrom().voidItem()
+                                    : acquire(projectId));
                 });
     }
 
+    private java.util.Optional<Instant> lastThrottled(String projectId) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT last_throttled_at FROM rate_bucket WHERE project_id = ?")) {
+            s.setString(1, projectId);
+            try (ResultSet rs = s.executeQuery()) {
+                OffsetDateTime value = rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
+                return java.util.Optional.ofNullable(value).map(OffsetDateTime::toInstant);
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("the rate budget of project " + projectId + " could not be read", e);
+        }
+    }
+
     @Override
-    public void throttled(String projectId) {
+    public void throttled(String projectId, String message) {
+        java.util.Optional<GatewayLimit.Stated> stated = GatewayLimit.stated(message);
         Infrastructure.getDefaultWorkerPool().execute(() -> {
             TokenBucket.Reservation after = update(projectId,
-                    (bucket, now) -> new TokenBucket.Reservation(bucket.throttled(rules, now), Duration.ZERO));
+                    (bucket, now) -> new TokenBucket.Reservation(bucket.throttled(rules, now, stated), Duration.ZERO));
             LOG.infof("429 for project %s: its budget is now %.1f calls a minute", projectId,
                     after.bucket().ratePerMinute());
         });

@@ -36,14 +36,22 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
         return new Reservation(new TokenBucket(left, refilled.ratePerMinute, now, lastThrottledAt), delay);
     }
 
-    /** The cloud answered 429: halve the rate (not below the floor) and stop the burst. */
-    public TokenBucket throttled(Rules rules, Instant now) {
+    /**
+     * The cloud answered 429: slow down to just under the limit the gateway stated, else to half the current
+     * rate (never below the floor). Reservations handed out at the old rate are forgiven (their callers queue
+     * again), and when the gateway stated its window, nothing goes for half of it: the window is full of the
+     * calls that caused the 429, and every call before they age out would be refused too.
+     */
+    public TokenBucket throttled(Rules rules, Instant now, java.util.Optional<GatewayLimit.Stated> stated) {
         TokenBucket refilled = refill(rules, now);
         if (lastThrottledAt != null && now.isBefore(lastThrottledAt.plus(Rules.THROTTLE_COOLDOWN))) {
             return refilled;
         }
-        double rate = Math.max(rules.floorPerMinute(), refilled.ratePerMinute / 2);
-        return new TokenBucket(Math.min(refilled.tokens, 0), rate, now, now);
+        double target = stated.map(s -> Math.min(refilled.ratePerMinute, s.perMinute() * 0.9))
+                .orElse(refilled.ratePerMinute / 2);
+        double rate = Math.max(rules.floorPerMinute(), target);
+        double pause = stated.map(s -> -rate * s.window().toMillis() / 2 / 60_000.0).orElse(0.0);
+        return new TokenBucket(pause, rate, now, now);
     }
 
     private TokenBucket refill(Rules rules, Instant now) {

@@ -1,0 +1,83 @@
+package io.gaussrestore.throttling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TokenBucketTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-28T06:00:00Z");
+    private static final TokenBucket.Rules RULES = new TokenBucket.Rules(120, 10, 6);
+
+    @Test
+    void theBurstGoesAtOnceThenCallsAreSpacedAtTheRate() {
+        TokenBucket bucket = TokenBucket.fresh(RULES, T0);
+        for (int i = 0; i < 10; i++) {
+            TokenBucket.Reservation reservation = bucket.reserve(RULES, T0);
+            assertThat(reservation.delay()).isZero();
+            bucket = reservation.bucket();
+        }
+        TokenBucket.Reservation eleventh = bucket.reserve(RULES, T0);
+        assertThat(eleventh.delay()).isEqualTo(Duration.ofMillis(500));
+        TokenBucket.Reservation twelfth = eleventh.bucket().reserve(RULES, T0);
+        assertThat(twelfth.delay()).as("reservations queue up, nobody is refused").isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aQuietSpellRefillsUpToTheBurstOnly() {
+        TokenBucket drained = new TokenBucket(0, 120, T0, null);
+        TokenBucket later = drained.reserve(RULES, T0.plus(Duration.ofMinutes(10))).bucket();
+        assertThat(later.tokens()).isEqualTo(9.0);
+    }
+
+    @Test
+    void a429WithoutAStatedLimitHalvesTheRateOncePerCooldown() {
+        TokenBucket bucket = TokenBucket.fresh(RULES, T0);
+        TokenBucket once = bucket.throttled(RULES, T0, Optional.empty());
+        assertThat(once.ratePerMinute()).isEqualTo(60);
+        assertThat(once.tokens()).as("the burst stops").isZero();
+        assertThat(once.throttled(RULES, T0.plusSeconds(2), Optional.empty()).ratePerMinute()).isEqualTo(60);
+        assertThat(once.throttled(RULES, T0.plusSeconds(6), Optional.empty()).ratePerMinute()).isEqualTo(30);
+    }
+
+    @Test
+    void a429WithAStatedLimitGoesJustUnderIt() {
+        TokenBucket bucket = TokenBucket.fresh(RULES, T0);
+        TokenBucket throttled = bucket.throttled(RULES, T0, Optional.of(new GatewayLimit.Stated(60, Duration.ofMinutes(1))));
+        assertThat(throttled.ratePerMinute()).isEqualTo(54);
+        assertThat(throttled.reserve(RULES, T0).delay()).as("half the stated window passes first")
+                .isBetween(Duration.ofSeconds(30), Duration.ofSeconds(32));
+        assertThat(bucket.throttled(RULES, T0, Optional.of(new GatewayLimit.Stated(1, Duration.ofMinutes(1)))).ratePerMinute())
+                .as("never below the floor").isEqualTo(6);
+    }
+
+    @Test
+    void theRateRecoversSlowlyAfterAQuietHalfMinute() {
+        TokenBucket throttled = TokenBucket.fresh(RULES, T0).throttled(RULES, T0, Optional.empty());
+        assertThat(throttled.reserve(RULES, T0.plusSeconds(20)).bucket().ratePerMinute()).isEqualTo(60);
+        double recovered = throttled.reserve(RULES, T0.plus(Duration.ofMinutes(2))).bucket().ratePerMinute();
+        assertThat(recovered).isEqualTo(84.0, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(throttled.reserve(RULES, T0.plus(Duration.ofHours(1))).bucket().ratePerMinute()).isEqualTo(120);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "The throttling threshold has been reached: policy user over ratelimit,limit:60,time:1 minute|60",
+            "policy user over ratelimit,limit:60,time:6 second|600",
+            "policy ip over ratelimit,limit:7200,time:1 hour|120",
+            "LIMIT: 30 , TIME: 2 MINUTE|15"})
+    void theGatewaysStatedLimitIsRead(String message, double perMinute) {
+        assertThat(GatewayLimit.perMinute(message)).hasValue(perMinute);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"too many requests", "limit:0,time:1 minute", "''"})
+    void messagesWithoutALimitGiveNone(String message) {
+        assertThat(GatewayLimit.perMinute(message)).isEmpty();
+    }
+}
