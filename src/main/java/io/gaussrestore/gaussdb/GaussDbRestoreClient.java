@@ -105,7 +105,7 @@ public class GaussDbRestoreClient {
                                 record(operation, target, result, start);
                                 circuit.record(result);
                                 if (result instanceof ApiResult.ErrorResponse error && error.httpStatus() == 429) {
-                                    limiter.throttled(projectId, error.errorMessage());
+                                    limiter.throttled(projectId, error.errorMessage(), error.retryAfter());
                                 }
                             })
                             .chain(result -> rejectedToken == null && refused(operation, result)

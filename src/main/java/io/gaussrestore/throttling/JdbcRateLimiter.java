@@ -81,11 +81,15 @@ public class JdbcRateLimiter implements RateLimiter {
     }
 
     @Override
-    public void throttled(String projectId, String message) {
+    public void throttled(String projectId, String message, String retryAfter) {
         java.util.Optional<GatewayLimit.Stated> stated = GatewayLimit.stated(message);
+        java.util.OptionalLong seconds = io.gaussrestore.submission.Backoff.retryAfterSeconds(retryAfter);
+        java.util.Optional<Duration> pause = seconds.isPresent()
+                ? java.util.Optional.of(Duration.ofSeconds(seconds.getAsLong()))
+                : java.util.Optional.empty();
         Infrastructure.getDefaultWorkerPool().execute(() -> {
             TokenBucket.Reservation after = update(projectId,
-                    (bucket, now) -> new TokenBucket.Reservation(bucket.throttled(rules, now, stated), Duration.ZERO));
+                    (bucket, now) -> new TokenBucket.Reservation(bucket.throttled(rules, now, stated, pause), Duration.ZERO));
             LOG.infof("429 for project %s: its budget is now %.1f calls a minute", projectId,
                     after.bucket().ratePerMinute());
         });

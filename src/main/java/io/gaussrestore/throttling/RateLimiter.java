@@ -8,6 +8,6 @@ public interface RateLimiter {
     /** Completes when this call may go. */
     Uni<Void> acquire(String projectId);
 
-    /** The cloud answered 429 for this project, with this message: slow down. */
-    void throttled(String projectId, String message);
+    /** The cloud answered 429 for this project, with this message and Retry-After header: slow down. */
+    void throttled(String projectId, String message, String retryAfter);
 }

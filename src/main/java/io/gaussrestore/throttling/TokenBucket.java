@@ -39,10 +39,12 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
     /**
      * The cloud answered 429: slow down to just under the limit the gateway stated, else to half the current
      * rate (never below the floor). Reservations handed out at the old rate are forgiven (their callers queue
-     * again), and when the gateway stated its window, nothing goes for half of it: the window is full of the
-     * calls that caused the 429, and every call before they age out would be refused too.
+     * again), and nothing goes for a pause: the Retry-After if the gateway sent one, else, when it stated its
+     * window, the time that window needs to free a burst's worth of calls (at most half the window), since the
+     * window is full of the calls that caused the 429.
      */
-    public TokenBucket throttled(Rules rules, Instant now, java.util.Optional<GatewayLimit.Stated> stated) {
+    public TokenBucket throttled(Rules rules, Instant now, java.util.Optional<GatewayLimit.Stated> stated,
+            java.util.Optional<Duration> retryAfter) {
         TokenBucket refilled = refill(rules, now);
         if (lastThrottledAt != null && now.isBefore(lastThrottledAt.plus(Rules.THROTTLE_COOLDOWN))) {
             return refilled;
@@ -50,8 +52,12 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
         double target = stated.map(s -> Math.min(refilled.ratePerMinute, s.perMinute() * 0.9))
                 .orElse(refilled.ratePerMinute / 2);
         double rate = Math.max(rules.floorPerMinute(), target);
-        double pause = stated.map(s -> -rate * s.window().toMillis() / 2 / 60_000.0).orElse(0.0);
-        return new TokenBucket(pause, rate, now, now);
+        Duration pause = retryAfter.orElseGet(() -> stated.map(s -> {
+            double callsPerWindow = s.perMinute() * s.window().toMillis() / 60_000.0;
+            long millis = (long) Math.min(s.window().toMillis() / 2.0, s.window().toMillis() * rules.burst() / callsPerWindow);
+            return Duration.ofMillis(millis);
+        }).orElse(Duration.ZERO));
+        return new TokenBucket(-rate * pause.toMillis() / 60_000.0, rate, now, now);
     }
 
     private TokenBucket refill(Rules rules, Instant now) {

@@ -38,27 +38,31 @@ class TokenBucketTest {
     @Test
     void a429WithoutAStatedLimitHalvesTheRateOncePerCooldown() {
         TokenBucket bucket = TokenBucket.fresh(RULES, T0);
-        TokenBucket once = bucket.throttled(RULES, T0, Optional.empty());
+        TokenBucket once = bucket.throttled(RULES, T0, Optional.empty(), Optional.empty());
         assertThat(once.ratePerMinute()).isEqualTo(60);
         assertThat(once.tokens()).as("the burst stops").isZero();
-        assertThat(once.throttled(RULES, T0.plusSeconds(2), Optional.empty()).ratePerMinute()).isEqualTo(60);
-        assertThat(once.throttled(RULES, T0.plusSeconds(6), Optional.empty()).ratePerMinute()).isEqualTo(30);
+        assertThat(once.throttled(RULES, T0.plusSeconds(2), Optional.empty(), Optional.empty()).ratePerMinute()).isEqualTo(60);
+        assertThat(once.throttled(RULES, T0.plusSeconds(6), Optional.empty(), Optional.empty()).ratePerMinute()).isEqualTo(30);
     }
 
     @Test
     void a429WithAStatedLimitGoesJustUnderIt() {
         TokenBucket bucket = TokenBucket.fresh(RULES, T0);
-        TokenBucket throttled = bucket.throttled(RULES, T0, Optional.of(new GatewayLimit.Stated(60, Duration.ofMinutes(1))));
+        TokenBucket throttled = bucket.throttled(RULES, T0, Optional.of(new GatewayLimit.Stated(60, Duration.ofMinutes(1))),
+                Optional.empty());
         assertThat(throttled.ratePerMinute()).isEqualTo(54);
-        assertThat(throttled.reserve(RULES, T0).delay()).as("half the stated window passes first")
-                .isBetween(Duration.ofSeconds(30), Duration.ofSeconds(32));
-        assertThat(bucket.throttled(RULES, T0, Optional.of(new GatewayLimit.Stated(1, Duration.ofMinutes(1)))).ratePerMinute())
-                .as("never below the floor").isEqualTo(6);
+        assertThat(throttled.reserve(RULES, T0).delay()).as("the window frees a burst of 10 calls in 10 s")
+                .isBetween(Duration.ofSeconds(10), Duration.ofMillis(11200));
+        TokenBucket told = bucket.throttled(RULES, T0, Optional.of(new GatewayLimit.Stated(60, Duration.ofMinutes(1))),
+                Optional.of(Duration.ofSeconds(2)));
+        assertThat(told.reserve(RULES, T0).delay()).as("Retry-After wins").isBetween(Duration.ofSeconds(2), Duration.ofMillis(3200));
+        assertThat(bucket.throttled(RULES, T0, Optional.of(new GatewayLimit.Stated(1, Duration.ofMinutes(1))), Optional.empty())
+                .ratePerMinute()).as("never below the floor").isEqualTo(6);
     }
 
     @Test
     void theRateRecoversSlowlyAfterAQuietHalfMinute() {
-        TokenBucket throttled = TokenBucket.fresh(RULES, T0).throttled(RULES, T0, Optional.empty());
+        TokenBucket throttled = TokenBucket.fresh(RULES, T0).throttled(RULES, T0, Optional.empty(), Optional.empty());
         assertThat(throttled.reserve(RULES, T0.plusSeconds(20)).bucket().ratePerMinute()).isEqualTo(60);
         double recovered = throttled.reserve(RULES, T0.plus(Duration.ofMinutes(2))).bucket().ratePerMinute();
         assertThat(recovered).isEqualTo(84.0, org.assertj.core.data.Offset.offset(0.01));
