@@ -106,7 +106,10 @@ public class RestoresResource {
                 .map(ignored -> Response.accepted(Map.of("request_id", requestId,
                                 "status_url", "/restores/" + requestId))
                         .location(URI.create("/restores/" + requestId))
-                        .build());
+                        .build())
+                .onFailure().recoverWithItem(e -> error(Response.Status.SERVICE_UNAVAILABLE,
+                        "the request could not be written to the request topic (" + e.getClass().getSimpleName()
+                                + "); nothing was accepted, send it again"));
     }
 
     private RestoreResult view(LedgerEntry entry) {
