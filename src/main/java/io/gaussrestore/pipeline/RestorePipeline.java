@@ -135,7 +135,8 @@ public class RestorePipeline {
             }
             // Another worker (or this process before a restart) holds the lease: wait for it to end or lapse.
             Duration wait = Duration.between(now, entry.leaseUntil());
-            return Uni.createFrom().voidItem().onItem().delayIt().by(wait.compareTo(LEASE_POLL) < 0 ? wait : LEASE_POLL)
+            Duration poll = wait.compareTo(LEASE_POLL) < 0 ? wait.plusMillis(1) : LEASE_POLL;
+            return Uni.createFrom().voidItem().onItem().delayIt().by(poll)
                     .chain(() -> ledger.call("find", l -> l.find(entry.requestId()).orElseThrow()))
                     .chain(current -> recover(record, current, request));
         }

@@ -152,7 +152,8 @@ public class RestoreSubmitter {
     }
 
     private static <T> Uni<T> after(Duration delay, Supplier<Uni<T>> next) {
-        return delay.isZero() ? next.get() : Uni.createFrom().voidItem().onItem().delayIt().by(delay).chain(() -> next.get());
+        return delay.toMillis() < 1 ? next.get()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(delay).chain(() -> next.get());
     }
 
     private static Submission refused(ApiResult result, ErrorClass errorClass, int attempts) {

@@ -54,7 +54,8 @@ public class JdbcRateLimiter implements RateLimiter {
                 .chain(reservation -> {
                     Duration wait = reservation.delay();
                     metrics.rateLimitWait(wait);
-                    if (wait.isZero()) {
+                    // Timers take whole milliseconds; a shorter wait is no wait.
+                    if (wait.toMillis() < 1) {
                         return Uni.createFrom().voidItem();
                     }
                     Instant stamp = reservation.bucket().lastThrottledAt();
