@@ -41,10 +41,10 @@ public interface IdempotencyLedger {
     int purge(Instant olderThan, int batch);
 
     /**
-     * Takes, with a lease, up to {@code limit} submitted jobs that are due for a poll or still have a tracking
-     * result to publish. A job leased by another live tracker is never returned.
+     * Takes, with a lease, up to {@code limit} submitted jobs that are due for a poll by {@code dueBy} or still have
+     * a tracking result to publish. A job leased by another live tracker is never returned.
      */
-    List<LedgerEntry> claimDueJobs(Instant now, Duration lease, int limit);
+    List<LedgerEntry> claimDueJobs(Instant now, Instant dueBy, Duration lease, int limit);
 
     /** Records what a poll found, only while this process holds the job's lease; empty when it lost it. */
     Optional<LedgerEntry> recordTracking(String requestId, TrackingUpdate update, Instant now);

@@ -278,13 +278,13 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     }
 
     @Override
-    public List<LedgerEntry> claimDueJobs(Instant now, Duration trackingLease, int limit) {
+    public List<LedgerEntry> claimDueJobs(Instant now, Instant dueBy, Duration trackingLease, int limit) {
         String sql = "SELECT request_id FROM restore_request WHERE "
                 + "((state IN (?, ?) AND first_result_published = ? AND next_poll_at <= ?) OR track_event_published = ?) "
                 + "AND (tracker_lease_until IS NULL OR tracker_lease_until <= ?) ORDER BY next_poll_at LIMIT ?";
         List<String> candidates = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            bind(s, LedgerState.SUBMITTED.name(), LedgerState.RUNNING.name(), true, time(now), false, time(now), limit);
+            bind(s, LedgerState.SUBMITTED.name(), LedgerState.RUNNING.name(), true, time(dueBy), false, time(now), limit);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     candidates.add(rs.getString(1));

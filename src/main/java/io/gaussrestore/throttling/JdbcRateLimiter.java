@@ -35,10 +35,15 @@ public class JdbcRateLimiter implements RateLimiter {
     private final RestoreMetrics metrics;
     private final Clock clock;
 
+    @jakarta.inject.Inject
     public JdbcRateLimiter(LedgerStore store, RestoreConfig config, RestoreMetrics metrics, Clock clock) {
-        this.dataSource = store.dataSource();
-        RestoreConfig.Throttling throttling = config.throttling();
-        this.rules = new TokenBucket.Rules(throttling.ratePerMinute(), throttling.burst(), throttling.floorPerMinute());
+        this(store.dataSource(), new TokenBucket.Rules(config.throttling().ratePerMinute(), config.throttling().burst(),
+                config.throttling().floorPerMinute()), metrics, clock);
+    }
+
+    JdbcRateLimiter(DataSource dataSource, TokenBucket.Rules rules, RestoreMetrics metrics, Clock clock) {
+        this.dataSource = dataSource;
+        this.rules = rules;
         this.metrics = metrics;
         this.clock = clock;
     }

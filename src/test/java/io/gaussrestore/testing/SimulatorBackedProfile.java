@@ -36,7 +36,7 @@ public class SimulatorBackedProfile implements QuarkusTestProfile {
         config.put("restore.tracking.enabled", "true");
         config.put("restore.tracking.interval", "PT1S");
         config.put("restore.tracking.first-poll-delay", "PT0.2S");
-        config.put("restore.simulator.job-duration", "PT6S");
+        config.put("restore.simulator.job-duration", "PT10S");
         config.put("restore.simulator.job-visibility-delay", "PT2S");
         return config;
     }

@@ -87,9 +87,9 @@ class JobTrackingTest {
                 .filter(e -> e.operation().equals("job") && jobId.equals(e.jobId())).toList();
         JournalEntry post = simulator.journal().stream()
                 .filter(e -> e.operation().equals("restore") && jobId.equals(e.jobId())).findFirst().orElseThrow();
-        Instant jobEnd = post.receivedAt().plus(Duration.ofSeconds(6));
+        Instant jobEnd = post.receivedAt().plus(Duration.ofSeconds(10));
         long delay = records.get(records.size() - 1).timestamp() - jobEnd.toEpochMilli();
-        System.out.printf("job tracking: %d polls for a 6 s job at a 1 s interval; COMPLETED published %d ms after the job ended%n",
+        System.out.printf("job tracking: %d polls for a 10 s job at a 1 s interval; COMPLETED published %d ms after the job ended%n",
                 polls.size(), delay);
     }
 
