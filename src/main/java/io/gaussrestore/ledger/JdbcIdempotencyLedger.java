@@ -61,7 +61,8 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
     @Override
     public Claim recordRejected(NewRequest request, String violationsJson, String message, Instant now) {
-        return insertRequest(request, LedgerState.REJECTED, violationsJson, message, "VALIDATION_FAILED", now)
+        return insertRequest(request, LedgerState.REJECTED, violationsJson, message,
+                io.gaussrestore.result.ResultError.VALIDATION_FAILED, now)
                 .orElseGet(() -> new Claim.Won(require(request.requestId())));
     }
 

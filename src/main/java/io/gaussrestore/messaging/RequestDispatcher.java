@@ -102,11 +102,6 @@ public class RequestDispatcher {
         return "unordered:" + System.identityHashCode(value);
     }
 
-    /** Number of requests being processed now. */
-    public synchronized int inFlight() {
-        return inFlight;
-    }
-
     private static final class NotAdmitted extends RuntimeException {
         NotAdmitted() {
             super(null, null, false, false);

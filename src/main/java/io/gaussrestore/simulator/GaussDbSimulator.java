@@ -522,12 +522,6 @@ public final class GaussDbSimulator {
         settings = initial;
     }
 
-    /** Number of tokens currently valid. */
-    synchronized int liveTokens() {
-        Instant now = clock.instant();
-        return (int) issuedTokens.values().stream().filter(now::isBefore).count();
-    }
-
     /** Instances with a running job, for a quick look at the simulator's state. */
     public synchronized Set<String> restoringInstances() {
         Instant now = clock.instant();
