@@ -6,6 +6,18 @@ public sealed interface ApiResult {
     /** The metrics label for this result's status. */
     String statusLabel();
 
+    /** A sentence for results and logs: the status and error of an answer, or why there was none. */
+    default String describe() {
+        if (this instanceof ErrorResponse error) {
+            return "HTTP " + error.httpStatus() + " " + error.errorCode() + ": " + error.errorMessage();
+        }
+        if (this instanceof NoResponse none) {
+            return "no answer from the cloud (" + none.kind().name().toLowerCase(java.util.Locale.ROOT) + "): "
+                    + none.message();
+        }
+        return "HTTP " + statusLabel();
+    }
+
     /** A 2xx answer and its body. */
     record Success(int httpStatus, String body, String cloudRequestId) implements ApiResult {
         @Override

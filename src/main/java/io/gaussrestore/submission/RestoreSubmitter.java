@@ -114,12 +114,12 @@ public class RestoreSubmitter {
                 return post(attempt.next());
             }
             if (instance.isPresent()) {
-                return Uni.createFrom().item(new Submission.Unknown(describe(lost) + "; the instance is "
+                return Uni.createFrom().item(new Submission.Unknown(lost.describe() + "; the instance is "
                         + instance.get().status() + ", so a job most probably started: not sent again", attempt.number()));
             }
             Duration delay = backoff(round, result);
             if (pastDeadline(attempt, delay)) {
-                return Uni.createFrom().item(new Submission.Unknown(describe(lost)
+                return Uni.createFrom().item(new Submission.Unknown(lost.describe()
                         + "; the instance could not be looked at before the deadline: not sent again", attempt.number()));
             }
             return after(delay, () -> resolveAmbiguous(attempt, lost, round + 1));
@@ -161,17 +161,7 @@ public class RestoreSubmitter {
             return new Submission.Refused(error.errorCode(), error.errorMessage(), error.httpStatus(), errorClass,
                     attempts);
         }
-        return new Submission.Refused(result.statusLabel().toUpperCase(Locale.ROOT), describe(result), null,
+        return new Submission.Refused(result.statusLabel().toUpperCase(Locale.ROOT), result.describe(), null,
                 errorClass, attempts);
-    }
-
-    private static String describe(ApiResult result) {
-        if (result instanceof ApiResult.ErrorResponse error) {
-            return "HTTP " + error.httpStatus() + " " + error.errorCode() + ": " + error.errorMessage();
-        }
-        if (result instanceof ApiResult.NoResponse none) {
-            return "no answer from the cloud (" + none.kind().name().toLowerCase(Locale.ROOT) + "): " + none.message();
-        }
-        return result.toString();
     }
 }

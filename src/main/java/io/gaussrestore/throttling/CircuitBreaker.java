@@ -1,7 +1,6 @@
 package io.gaussrestore.throttling;
 
 import io.gaussrestore.config.RestoreConfig;
-import io.gaussrestore.gaussdb.ApiErrorBody;
 import io.gaussrestore.gaussdb.ApiResult;
 import io.gaussrestore.metrics.RestoreMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -93,10 +92,6 @@ public class CircuitBreaker {
         if (result instanceof ApiResult.NoResponse) {
             return true;
         }
-        if (result instanceof ApiResult.ErrorResponse error) {
-            return error.httpStatus() >= 500
-                    && !error.error().map(ApiErrorBody::errorCode).orElse("").equals("AUTH.CREDENTIALS_REFUSED");
-        }
-        return false;
+        return result instanceof ApiResult.ErrorResponse error && error.httpStatus() >= 500;
     }
 }

@@ -41,10 +41,10 @@ public final class JobPollDecision {
         }
         ErrorClass errorClass = ErrorClassifier.classify(Operation.JOB, result);
         if (errorClass == ErrorClass.PERMANENT) {
-            return unknown(entry, "tracking stopped: the cloud refused the job-status call: " + describe(result), now);
+            return unknown(entry, "tracking stopped: the cloud refused the job-status call: " + result.describe(), now);
         }
         if (pastDeadline) {
-            return unknown(entry, "tracking gave up after " + rules.deadline() + "; last error: " + describe(result), now);
+            return unknown(entry, "tracking gave up after " + rules.deadline() + "; last error: " + result.describe(), now);
         }
         return again(entry, now, rules, random);
     }
@@ -83,13 +83,6 @@ public final class JobPollDecision {
     static Instant next(Instant now, TrackingRules rules, double random) {
         double factor = 1 + rules.jitter() * (2 * random - 1);
         return now.plus(Duration.ofMillis(Math.max(1, Math.round(rules.interval().toMillis() * factor))));
-    }
-
-    private static String describe(ApiResult result) {
-        if (result instanceof ApiResult.ErrorResponse error) {
-            return "HTTP " + error.httpStatus() + " " + error.errorCode() + " " + error.errorMessage();
-        }
-        return result instanceof ApiResult.NoResponse none ? none.kind() + ": " + none.message() : result.toString();
     }
 
     private static boolean equal(String a, String b) {
