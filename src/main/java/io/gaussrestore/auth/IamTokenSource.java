@@ -4,8 +4,9 @@ import io.smallrye.mutiny.Uni;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -24,13 +25,14 @@ final class IamTokenSource implements TokenSource, AutoCloseable {
     private final Supplier<Uni<String>> delegatingToken;
     private final Clock clock;
     private final double renewAtFraction;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
         Thread thread = new Thread(runnable, "iam-token-renewal");
         thread.setDaemon(true);
         return thread;
     });
     private IssuedToken current;
     private Uni<IssuedToken> inflight;
+    private ScheduledFuture<?> renewal;
 
     /**
      * @param delegatingToken the token that carries an assume-role request; null item for a password request
@@ -41,6 +43,7 @@ final class IamTokenSource implements TokenSource, AutoCloseable {
         this.delegatingToken = delegatingToken;
         this.clock = clock;
         this.renewAtFraction = renewAtFraction;
+        scheduler.setRemoveOnCancelPolicy(true);
     }
 
     @Override
@@ -95,11 +98,15 @@ final class IamTokenSource implements TokenSource, AutoCloseable {
         schedule(Duration.between(clock.instant(), renewAt));
     }
 
-    private void schedule(Duration delay) {
+    /** Replaces the pending background renewal: one timer at most, whatever renewed the token last. */
+    private synchronized void schedule(Duration delay) {
         if (scheduler.isShutdown()) {
             return;
         }
-        scheduler.schedule(() -> flight().subscribe().with(
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
+        renewal = scheduler.schedule(() -> flight().subscribe().with(
                         token -> LOG.debugf("token renewed in the background, expires %s", token.expiresAt()),
                         failure -> {
                             LOG.warnf("background token renewal failed (%s); trying again in %s", failure.getMessage(),
@@ -107,6 +114,13 @@ final class IamTokenSource implements TokenSource, AutoCloseable {
                             schedule(RETRY_AFTER_FAILURE);
                         }),
                 Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    /** How long until each background renewal waiting to run (there is at most one). */
+    List<Duration> pendingRenewals() {
+        return scheduler.getQueue().stream()
+                .map(task -> Duration.ofMillis(((java.util.concurrent.Delayed) task).getDelay(TimeUnit.MILLISECONDS)))
+                .toList();
     }
 
     @Override

@@ -64,6 +64,9 @@ class IamAuthTest {
     @Inject
     GaussDbSimulator simulator;
 
+    @Inject
+    TokenSource tokens;
+
     private List<JournalEntry> since(long seq, String operation) {
         return simulator.journal().stream().filter(e -> e.seq() > seq && e.operation().equals(operation)).toList();
     }
@@ -117,14 +120,27 @@ class IamAuthTest {
     @Test
     @Order(3)
     void aRevokedTokenIsRenewedOnceAndTheCallSucceeds() {
+        // From here on tokens live an hour: no background renewal can fall between a revocation and the call.
+        simulator.update(new SimulatorSettings.Patch(Duration.ofHours(1), null, null, null, null, null, null, null));
+        given().post("/simulator/tokens/revoke").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                !authFailure(client.showJob(PROJECT, "long-lived").await().atMost(Duration.ofSeconds(10)))
+                        && iamTokens().pendingRenewals().stream().allMatch(d -> d.compareTo(Duration.ofMinutes(10)) > 0));
+        assertThat(iamTokens().pendingRenewals()).as("one background renewal, 45 min away").hasSize(1);
+
         given().post("/simulator/tokens/revoke").then().statusCode(200);
         long before = lastSeq();
-
         ApiResult result = client.showJob(PROJECT, "after-revocation").await().atMost(Duration.ofSeconds(10));
 
         assertThat(authFailure(result)).isFalse();
         assertThat(since(before, "token")).hasSize(1);
         assertThat(since(before, "job")).extracting(JournalEntry::status).containsExactly(401, 400);
+        assertThat(iamTokens().pendingRenewals()).as("the renewal after a 401 replaced the timer, it did not add one")
+                .hasSize(1);
+    }
+
+    private IamTokenSource iamTokens() {
+        return (IamTokenSource) tokens;
     }
 
     @Test
