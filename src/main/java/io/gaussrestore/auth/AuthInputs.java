@@ -2,7 +2,11 @@ package io.gaussrestore.auth;
 
 import java.util.Optional;
 
-/** The auth variables as configured (secrets already read from their files), each empty when unset. */
+/**
+ * The auth variables as configured (secrets already read from their files), each empty when unset.
+ *
+ * @param plainHttpIam whether an http:// IAM endpoint is allowed (the local profile and tests only)
+ */
 public record AuthInputs(
         Optional<String> token,
         Optional<String> iamEndpoint,
@@ -15,4 +19,5 @@ public record AuthInputs(
         Optional<String> iamAgencyDomainId,
         Optional<String> accessKey,
         Optional<String> secretKey,
-        Optional<String> securityToken) {}
+        Optional<String> securityToken,
+        boolean plainHttpIam) {}

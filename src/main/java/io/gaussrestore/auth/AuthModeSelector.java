@@ -70,11 +70,19 @@ public final class AuthModeSelector {
             if (!missing.isEmpty()) {
                 return refuse("IAM password auth is incomplete: missing " + String.join(", ", missing));
             }
+            Optional<String> insecure = plainHttp(in);
+            if (insecure.isPresent()) {
+                return refuse(insecure.get());
+            }
             return endpoint(in.iamEndpoint().get()).map(uri -> chosen(new AuthMode.IamPassword(uri, in.iamDomainName().get(),
                     in.iamUserName().get(), in.iamPassword().get(), in.iamProjectName().get(), onTop)))
                     .orElseGet(() -> refuse("IAM_ENDPOINT is not an http(s) URL"));
         }
         if (token && agencyMode.isPresent()) {
+            Optional<String> insecure = plainHttp(in);
+            if (insecure.isPresent()) {
+                return refuse(insecure.get());
+            }
             AuthMode.Agency assumed = agencyMode.get();
             return endpoint(in.iamEndpoint().get()).map(uri -> chosen(new AuthMode.AgencyOnToken(uri, in.token().get(),
                     in.iamProjectName().get(), assumed))).orElseGet(() -> refuse("IAM_ENDPOINT is not an http(s) URL"));
@@ -84,6 +92,15 @@ public final class AuthModeSelector {
         }
         return refuse("no credentials for the GaussDB API: set GAUSSDB_AUTH_TOKEN; or IAM_ENDPOINT, IAM_DOMAIN_NAME, "
                 + "IAM_USER_NAME, IAM_PASSWORD and IAM_PROJECT_NAME; or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK");
+    }
+
+    /** Refuses an http:// IAM endpoint unless allowed: the password or token would cross the network in clear. */
+    private static Optional<String> plainHttp(AuthInputs in) {
+        boolean http = in.iamEndpoint().map(e -> e.regionMatches(true, 0, "http:", 0, 5)).orElse(false);
+        return http && !in.plainHttpIam()
+                ? Optional.of("IAM_ENDPOINT uses plain http, which would send the IAM password or token in clear; "
+                        + "use https (plain http is accepted only by the local profile)")
+                : Optional.empty();
     }
 
     private static Optional<URI> endpoint(String text) {

@@ -38,7 +38,8 @@ public class Credentials {
                 nonBlank(auth.iamAgencyDomainId()),
                 nonBlank(auth.accessKey()),
                 secret(auth.secretKey(), auth.secretKeyFile(), "HUAWEICLOUD_SDK_SK_FILE"),
-                nonBlank(auth.securityToken()));
+                nonBlank(auth.securityToken()),
+                auth.plainHttpIam());
         AuthModeSelector.Selection selection = AuthModeSelector.select(inputs);
         if (selection instanceof AuthModeSelector.Selection.Refused refused) {
             throw new IllegalStateException("cannot start: " + refused.message());

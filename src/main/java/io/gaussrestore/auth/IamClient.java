@@ -3,8 +3,8 @@ package io.gaussrestore.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gaussrestore.gaussdb.CloudClients;
-import io.gaussrestore.gaussdb.Operation;
+import io.gaussrestore.cloud.CloudTransport;
+import io.gaussrestore.cloud.Operation;
 import io.gaussrestore.metrics.RestoreMetrics;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.core.Response;
@@ -27,7 +27,7 @@ public class IamClient {
     private final RestoreMetrics metrics;
     private final Clock clock;
 
-    IamClient(URI endpoint, CloudClients clients, RestoreMetrics metrics, Clock clock) {
+    IamClient(URI endpoint, CloudTransport clients, RestoreMetrics metrics, Clock clock) {
         this.endpoint = endpoint;
         this.api = clients.builder(endpoint).build(IamRestApi.class);
         this.metrics = metrics;

@@ -1,7 +1,7 @@
 package io.gaussrestore.auth;
 
 import io.gaussrestore.config.RestoreConfig;
-import io.gaussrestore.gaussdb.CloudClients;
+import io.gaussrestore.cloud.CloudTransport;
 import io.gaussrestore.metrics.RestoreMetrics;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
@@ -18,7 +18,7 @@ public class TokenSources {
     private final List<AutoCloseable> opened = new ArrayList<>();
     private final TokenSource source;
 
-    public TokenSources(Credentials credentials, CloudClients clients, RestoreMetrics metrics, Clock clock,
+    public TokenSources(Credentials credentials, CloudTransport clients, RestoreMetrics metrics, Clock clock,
             RestoreConfig config) {
         double fraction = config.auth().renewAtFraction();
         AuthMode mode = credentials.mode();

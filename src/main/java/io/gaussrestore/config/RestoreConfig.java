@@ -122,6 +122,10 @@ public interface RestoreConfig {
         /** Security token of a temporary access key (HUAWEICLOUD_SDK_SECURITY_TOKEN). */
         Optional<String> securityToken();
 
+        /** Accept an http:// IAM endpoint (the local profile and tests only: it sends the password in clear). */
+        @WithDefault("false")
+        boolean plainHttpIam();
+
         /** Share of a token's lifetime after which it is renewed in the background. */
         @WithDefault("0.75")
         double renewAtFraction();
@@ -175,6 +179,10 @@ public interface RestoreConfig {
         /** The CloudEvents source of result events. */
         @WithDefault("/gaussdb-restore-service")
         String source();
+
+        /** How long publishing a result is retried while the broker does not acknowledge it. */
+        @WithDefault("PT10M")
+        Duration publishDeadline();
     }
 
     interface Ledger {
@@ -207,6 +215,13 @@ public interface RestoreConfig {
         /** Rows deleted per purge statement, so that a purge never holds the store for long. */
         @WithDefault("1000")
         int purgeBatch();
+
+        /**
+         * How long a record is retried while the ledger's store is unreachable; after that it goes to the
+         * dead-letter topic with the reason. Failures that would repeat (data errors) are dead-lettered at once.
+         */
+        @WithDefault("PT10M")
+        Duration transientRetryDeadline();
     }
 
     interface Tracking {

@@ -1,5 +1,8 @@
 package io.gaussrestore.gaussdb;
 
+import io.gaussrestore.cloud.ApiResult;
+import io.gaussrestore.cloud.ApiErrorBody;
+import io.gaussrestore.cloud.Operation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gaussrestore.ledger.IdempotencyLedger;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
-import io.gaussrestore.messaging.Channels;
+import io.gaussrestore.config.Channels;
 import io.gaussrestore.request.RecordDecoder;
+import io.gaussrestore.request.RequestIds;
 import io.gaussrestore.result.LedgerResults;
 import io.gaussrestore.result.RestoreResult;
 import io.smallrye.mutiny.Uni;
@@ -92,9 +93,12 @@ public class RestoresResource {
                     "the body must be a JSON object: " + unreadable.reason() + " (" + unreadable.detail() + ")"));
         }
         JsonNode json = ((RecordDecoder.Decoded.Json) decoded).object();
-        String requestId = json.path("request_id").isTextual() && !json.path("request_id").asText().isBlank()
-                ? json.path("request_id").asText()
-                : "http-" + UUID.randomUUID();
+        JsonNode given = json.get("request_id");
+        if (given != null && !given.isNull() && !(given.isTextual() && RequestIds.wellFormed(given.textValue()))) {
+            return Uni.createFrom().item(error(Response.Status.BAD_REQUEST,
+                    "request_id must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'; nothing was accepted"));
+        }
+        String requestId = given != null && given.isTextual() ? given.textValue() : "http-" + UUID.randomUUID();
         String key = json.path("instance_id").isTextual() ? json.path("instance_id").asText() : null;
         RecordHeaders headers = new RecordHeaders();
         headers.add("ce_id", requestId.getBytes(StandardCharsets.UTF_8));

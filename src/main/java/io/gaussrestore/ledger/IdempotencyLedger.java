@@ -18,13 +18,22 @@ public interface IdempotencyLedger {
     Claim resumeClaim(LedgerEntry received, Instant now);
 
     /** Records a rejected request: Won when new (stored as REJECTED), else Repeated or Redelivered. */
-    Claim recordRejected(NewRequest request, String violationsJson, String message, Instant now);
+    Claim recordRejected(NewRequest request, String errorCode, String violationsJson, String message, Instant now);
 
-    /** Extends the lease of a SUBMITTING request before each attempt; false when the request is no longer ours. */
-    boolean renewLease(String requestId, Instant until, Instant now);
+    /** Extends the lease of a SUBMITTING request; false when the lease token is no longer the request's. */
+    boolean renewLease(String requestId, String leaseToken, Instant until, Instant now);
 
-    /** Records the first outcome of a SUBMITTING request. */
-    LedgerEntry recordOutcome(String requestId, Outcome outcome);
+    /**
+     * Gives a SUBMITTING request back (to RECEIVED) when its worker stops before any call to the cloud, so that
+     * whoever handles the record next carries on; false when the lease token is no longer the request's.
+     */
+    boolean relinquish(String requestId, String leaseToken, Instant now);
+
+    /** Records the first outcome of a SUBMITTING request; empty when the lease token is no longer the request's. */
+    Optional<LedgerEntry> recordOutcome(String requestId, String leaseToken, Outcome outcome);
+
+    /** Keeps the first result as it will be published, unless one is kept already; answers the kept one. */
+    String keepFirstResult(String requestId, String resultJson);
 
     /** Marks a SUBMITTING request whose lease ran out (the service died mid-call) as UNKNOWN. */
     Optional<LedgerEntry> expireLease(String requestId, String message, Instant now);

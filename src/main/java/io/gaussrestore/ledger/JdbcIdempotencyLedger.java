@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
@@ -26,7 +27,7 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
             + "first_result_id, first_result_published, request_json, requested_by, reason, ticket, job_id, attempts, "
             + "error_code, error_message, error_details, http_status, retryable, duplicate_of, progress, source, "
             + "lease_owner, lease_until, received_at, submitted_at, finished_at, updated_at, job_status, next_poll_at, "
-            + "polls, tracker_owner, tracker_lease_until, track_event_id, track_event_published";
+            + "polls, tracker_owner, tracker_lease_until, track_event_id, track_event_published, lease_token, first_result_json";
 
     private final DataSource dataSource;
     private final Duration window;
@@ -60,9 +61,9 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     }
 
     @Override
-    public Claim recordRejected(NewRequest request, String violationsJson, String message, Instant now) {
-        return insertRequest(request, LedgerState.REJECTED, violationsJson, message,
-                io.gaussrestore.result.ResultError.VALIDATION_FAILED, now)
+    public Claim recordRejected(NewRequest request, String errorCode, String violationsJson, String message,
+            Instant now) {
+        return insertRequest(request, LedgerState.REJECTED, violationsJson, message, errorCode, now)
                 .orElseGet(() -> new Claim.Won(require(request.requestId())));
     }
 
@@ -104,20 +105,26 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         }
         LedgerEntry existing = require(request.requestId());
         boolean sameRecord = existing.source() != null && existing.source().equals(request.source());
-        return Optional.of(sameRecord ? new Claim.Redelivered(existing) : new Claim.Repeated(existing));
+        // The same request, never claimed (its first record was dead-lettered or abandoned before its claim), is
+        // picked up by whichever record carries it next: a replay from the dead-letter topic resumes it.
+        boolean sameUnclaimedRequest = existing.state() == LedgerState.RECEIVED && existing.businessKey() != null
+                && existing.businessKey().equals(request.businessKey());
+        return Optional.of(sameRecord || sameUnclaimedRequest
+                ? new Claim.Redelivered(existing)
+                : new Claim.Repeated(existing));
     }
 
     private Claim takeBusinessKey(String requestId, String businessKey, Instant now) {
         for (int round = 0; round < CLAIM_ROUNDS; round++) {
             if (insertKeyClaim(businessKey, requestId, now)) {
-                return new Claim.Won(startSubmitting(requestId, now));
+                return startSubmitting(requestId, now);
             }
             Optional<KeyHolder> holder = keyHolder(businessKey);
             if (holder.isEmpty()) {
                 continue; // released between our insert and our read: try again
             }
             if (holder.get().requestId().equals(requestId)) {
-                return new Claim.Won(startSubmitting(requestId, now));
+                return startSubmitting(requestId, now);
             }
             Optional<LedgerEntry> original = find(holder.get().requestId());
             boolean expired = holder.get().claimedAt().isBefore(now.minus(window));
@@ -131,7 +138,7 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                     original.get().jobId(), time(now), requestId, LedgerState.RECEIVED.name());
             return new Claim.DuplicateOf(mine, original.get());
         }
-        throw new LedgerException("the business key of " + requestId + " kept changing hands", null);
+        throw new LedgerException("the business key of " + requestId + " kept changing hands", null, true);
     }
 
     private boolean insertKeyClaim(String businessKey, String requestId, Instant now) {
@@ -170,46 +177,67 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         execute("DELETE FROM business_key_claim WHERE business_key = ? AND request_id = ?", businessKey, holder);
     }
 
-    private LedgerEntry startSubmitting(String requestId, Instant now) {
-        execute("UPDATE restore_request SET state = ?, lease_owner = ?, lease_until = ?, updated_at = ? "
-                        + "WHERE request_id = ? AND state = ?",
-                LedgerState.SUBMITTING.name(), owner, time(now.plus(lease)), time(now), requestId,
+    /**
+     * Moves a RECEIVED request to SUBMITTING under a fresh lease token. Only the caller whose compare-and-set
+     * changed the row wins; anyone else (a second replica handed the same record) sees it as redelivered.
+     */
+    private Claim startSubmitting(String requestId, Instant now) {
+        String token = UUID.randomUUID().toString();
+        int changed = execute("UPDATE restore_request SET state = ?, lease_owner = ?, lease_token = ?, lease_until = ?, "
+                        + "updated_at = ? WHERE request_id = ? AND state = ?",
+                LedgerState.SUBMITTING.name(), owner, token, time(now.plus(lease)), time(now), requestId,
                 LedgerState.RECEIVED.name());
-        return require(requestId);
+        LedgerEntry entry = require(requestId);
+        return changed == 1 ? new Claim.Won(entry) : new Claim.Redelivered(entry);
     }
 
     @Override
-    public boolean renewLease(String requestId, Instant until, Instant now) {
-        return execute("UPDATE restore_request SET lease_owner = ?, lease_until = ?, updated_at = ? "
-                        + "WHERE request_id = ? AND state = ?",
-                owner, time(until), time(now), requestId, LedgerState.SUBMITTING.name()) == 1;
+    public boolean renewLease(String requestId, String leaseToken, Instant until, Instant now) {
+        return execute("UPDATE restore_request SET lease_until = ?, updated_at = ? "
+                        + "WHERE request_id = ? AND state = ? AND lease_token = ?",
+                time(until), time(now), requestId, LedgerState.SUBMITTING.name(), leaseToken) == 1;
     }
 
     @Override
-    public LedgerEntry recordOutcome(String requestId, Outcome outcome) {
+    public boolean relinquish(String requestId, String leaseToken, Instant now) {
+        return execute("UPDATE restore_request SET state = ?, lease_owner = NULL, lease_token = NULL, lease_until = NULL, "
+                        + "updated_at = ? WHERE request_id = ? AND state = ? AND lease_token = ?",
+                LedgerState.RECEIVED.name(), time(now), requestId, LedgerState.SUBMITTING.name(), leaseToken) == 1;
+    }
+
+    @Override
+    public Optional<LedgerEntry> recordOutcome(String requestId, String leaseToken, Outcome outcome) {
         String submitting = LedgerState.SUBMITTING.name();
+        int changed;
         if (outcome instanceof Outcome.Submitted s) {
-            return update("UPDATE restore_request SET state = ?, first_status = ?, job_id = ?, attempts = ?, "
+            changed = execute("UPDATE restore_request SET state = ?, first_status = ?, job_id = ?, attempts = ?, "
                             + "submitted_at = ?, next_poll_at = ?, lease_until = NULL, updated_at = ? "
-                            + "WHERE request_id = ? AND state = ?",
-                    requestId, LedgerState.SUBMITTED.name(), LedgerState.SUBMITTED.name(), s.jobId(), s.attempts(),
-                    time(s.at()), time(s.firstPollAt()), time(s.at()), requestId, submitting);
-        }
-        if (outcome instanceof Outcome.Failed f) {
-            LedgerEntry entry = update("UPDATE restore_request SET state = ?, first_status = ?, attempts = ?, "
+                            + "WHERE request_id = ? AND state = ? AND lease_token = ?",
+                    LedgerState.SUBMITTED.name(), LedgerState.SUBMITTED.name(), s.jobId(), s.attempts(),
+                    time(s.at()), time(s.firstPollAt()), time(s.at()), requestId, submitting, leaseToken);
+        } else if (outcome instanceof Outcome.Failed f) {
+            changed = execute("UPDATE restore_request SET state = ?, first_status = ?, attempts = ?, "
                             + "error_code = ?, error_message = ?, http_status = ?, retryable = ?, finished_at = ?, "
-                            + "lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ?",
-                    requestId, LedgerState.FAILED.name(), LedgerState.FAILED.name(), f.attempts(), f.errorCode(),
+                            + "lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ? AND lease_token = ?",
+                    LedgerState.FAILED.name(), LedgerState.FAILED.name(), f.attempts(), f.errorCode(),
                     truncate(f.message()), f.httpStatus(), f.retryable(), time(f.at()), time(f.at()), requestId,
-                    submitting);
-            releaseKey(entry.businessKey(), requestId);
-            return entry;
+                    submitting, leaseToken);
+        } else {
+            Outcome.Unknown u = (Outcome.Unknown) outcome;
+            changed = execute("UPDATE restore_request SET state = ?, first_status = ?, attempts = ?, error_code = ?, "
+                            + "error_message = ?, lease_until = NULL, updated_at = ? "
+                            + "WHERE request_id = ? AND state = ? AND lease_token = ?",
+                    LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), u.attempts(), "OUTCOME_UNKNOWN",
+                    truncate(u.message()), time(u.at()), requestId, submitting, leaseToken);
         }
-        Outcome.Unknown u = (Outcome.Unknown) outcome;
-        return update("UPDATE restore_request SET state = ?, first_status = ?, attempts = ?, error_code = ?, "
-                        + "error_message = ?, lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ?",
-                requestId, LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), u.attempts(), "OUTCOME_UNKNOWN",
-                truncate(u.message()), time(u.at()), requestId, submitting);
+        if (changed != 1) {
+            return Optional.empty();
+        }
+        LedgerEntry entry = require(requestId);
+        if (outcome instanceof Outcome.Failed) {
+            releaseKey(entry.businessKey(), requestId);
+        }
+        return Optional.of(entry);
     }
 
     @Override
@@ -220,6 +248,13 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), "OUTCOME_UNKNOWN", truncate(message),
                 time(now), requestId, LedgerState.SUBMITTING.name(), time(now));
         return changed == 1 ? find(requestId) : Optional.empty();
+    }
+
+    @Override
+    public String keepFirstResult(String requestId, String resultJson) {
+        execute("UPDATE restore_request SET first_result_json = ? WHERE request_id = ? AND first_result_json IS NULL",
+                resultJson, requestId);
+        return require(requestId).firstResultJson();
     }
 
     @Override
@@ -450,6 +485,8 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 rs.getString("tracker_owner"),
                 instant(rs, "tracker_lease_until"),
                 rs.getString("track_event_id"),
-                rs.getBoolean("track_event_published"));
+                rs.getBoolean("track_event_published"),
+                rs.getString("lease_token"),
+                rs.getString("first_result_json"));
     }
 }

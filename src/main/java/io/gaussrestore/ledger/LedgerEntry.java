@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param source where the request record was read (topic-partition@offset), to recognise a redelivery
  * @param jobStatus the cloud job's last status (Pending, Running, Completed, Failed)
  * @param trackEventId the CloudEvents id of the latest tracking result, published when trackEventPublished
+ * @param leaseToken the token of the claim that may submit this request now (SUBMITTING only)
+ * @param firstResultJson the first result exactly as published, so that a republication is the same bytes
  */
 public record LedgerEntry(
         String requestId,
@@ -47,4 +49,6 @@ public record LedgerEntry(
         String trackerOwner,
         Instant trackerLeaseUntil,
         String trackEventId,
-        boolean trackEventPublished) {}
+        boolean trackEventPublished,
+        String leaseToken,
+        String firstResultJson) {}

@@ -1,7 +1,5 @@
 package io.gaussrestore.ledger;
 
-import io.gaussrestore.result.ResultStatus;
-
 /** Where a request stands in its life; RECEIVED and SUBMITTING exist only inside the service. */
 public enum LedgerState {
     RECEIVED, SUBMITTING, SUBMITTED, RUNNING, COMPLETED, FAILED, REJECTED, DUPLICATE, UNKNOWN;
@@ -10,13 +8,5 @@ public enum LedgerState {
     public boolean holdsBusinessKey() {
         return this == SUBMITTING || this == SUBMITTED || this == RUNNING || this == COMPLETED || this == UNKNOWN
                 || this == RECEIVED;
-    }
-
-    /** The result status that reports this state; RECEIVED and SUBMITTING have none. */
-    public ResultStatus resultStatus() {
-        return switch (this) {
-            case RECEIVED, SUBMITTING -> null;
-            default -> ResultStatus.valueOf(name());
-        };
     }
 }

@@ -10,6 +10,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
+import io.quarkus.arc.DefaultBean;
+import io.quarkus.scheduler.Scheduled;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
@@ -27,6 +30,7 @@ public class LedgerStore {
 
     private final AgroalDataSource dataSource;
     private final JdbcIdempotencyLedger ledger;
+    private final DatabaseClock clock;
 
     public LedgerStore(RestoreConfig config) {
         RestoreConfig.Ledger settings = config.ledger();
@@ -34,13 +38,29 @@ public class LedgerStore {
         int applied = migrate(dataSource);
         this.ledger = new JdbcIdempotencyLedger(dataSource, settings.window(), settings.lease(),
                 UUID.randomUUID().toString());
-        LOG.infof("ledger ready on %s (%d migrations applied)", kind(settings.jdbcUrl()), applied);
+        this.clock = new DatabaseClock(dataSource, Clock.systemUTC());
+        clock.synchronise();
+        LOG.infof("ledger ready on %s (%d migrations applied); this machine's clock is %d ms behind the database's",
+                kind(settings.jdbcUrl()), applied, clock.offset().toMillis());
     }
 
     @Produces
     @Singleton
     IdempotencyLedger ledger() {
         return ledger;
+    }
+
+    /** The clock every decision reads time from: the database's, so that replicas agree on leases and budgets. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    Clock clock() {
+        return clock;
+    }
+
+    @Scheduled(every = "PT30S", delayed = "PT30S", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void synchroniseClock() {
+        clock.synchronise();
     }
 
     /** Applies the migrations under db/ledger; answers how many were applied now. */

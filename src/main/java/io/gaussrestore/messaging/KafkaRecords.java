@@ -2,10 +2,10 @@ package io.gaussrestore.messaging;
 
 import io.gaussrestore.pipeline.Disposition;
 import io.gaussrestore.pipeline.InboundRecord;
+import io.gaussrestore.pipeline.RecordFence;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -14,21 +14,28 @@ final class KafkaRecords {
 
     private KafkaRecords() {}
 
-    static InboundRecord inbound(Message<byte[]> message) {
+    static InboundRecord inbound(Message<byte[]> message, PartitionOwnership ownership) {
         IncomingKafkaRecordMetadata<?, ?> kafka = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
         if (kafka == null) {
-            return new InboundRecord(message.getPayload(), null, Instant.now(), "unknown", -1, -1);
+            return new InboundRecord(message.getPayload(), null, null, "unknown", -1, -1, RecordFence.ALWAYS);
         }
         Header ceId = kafka.getHeaders().lastHeader("ce_id");
         return new InboundRecord(message.getPayload(),
                 ceId == null || ceId.value() == null ? null : new String(ceId.value(), StandardCharsets.UTF_8),
-                kafka.getTimestamp(), kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
+                kafka.getTimestamp(), kafka.getTopic(), kafka.getPartition(), kafka.getOffset(),
+                ownership.fence(kafka.getTopic(), kafka.getPartition()));
     }
 
-    /** Acks an answered record; nacks an unreadable one, which the channel's dead-letter strategy forwards. */
+    /**
+     * Acks an answered record; nacks one to dead-letter, which the channel's dead-letter strategy forwards; leaves
+     * an abandoned one (its partition is another replica's now) to its new owner.
+     */
     static Uni<Void> settle(Message<byte[]> message, Disposition disposition) {
         if (disposition instanceof Disposition.DeadLetter deadLetter) {
             return Uni.createFrom().completionStage(message.nack(new UnreadableRecordException(deadLetter)));
+        }
+        if (disposition instanceof Disposition.Abandoned) {
+            return Uni.createFrom().voidItem();
         }
         return Uni.createFrom().completionStage(message.ack());
     }

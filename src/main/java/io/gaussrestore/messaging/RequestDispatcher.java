@@ -1,7 +1,12 @@
 package io.gaussrestore.messaging;
 
 import io.gaussrestore.config.RestoreConfig;
+import io.gaussrestore.metrics.RestoreMetrics;
+import io.gaussrestore.pipeline.Disposition;
+import io.gaussrestore.pipeline.InboundRecord;
+import io.gaussrestore.pipeline.LedgerCalls;
 import io.gaussrestore.pipeline.RestorePipeline;
+import io.gaussrestore.request.Bounded;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.throttling.CircuitBreaker;
 import io.smallrye.mutiny.Uni;
@@ -31,39 +36,51 @@ public class RequestDispatcher {
     private final RestorePipeline pipeline;
     private final RecordDecoder decoder;
     private final CircuitBreaker circuit;
+    private final PartitionOwnership ownership;
+    private final RestoreMetrics metrics;
+    private final Duration transientDeadline;
     private final int maxInFlight;
     private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
     private int inFlight;
 
     public RequestDispatcher(RestorePipeline pipeline, RecordDecoder decoder, CircuitBreaker circuit,
-            RestoreConfig config) {
+            PartitionOwnership ownership, RestoreMetrics metrics, RestoreConfig config) {
         this.pipeline = pipeline;
         this.decoder = decoder;
         this.circuit = circuit;
+        this.ownership = ownership;
+        this.metrics = metrics;
+        this.transientDeadline = config.ledger().transientRetryDeadline();
         this.maxInFlight = config.throttling().maxInFlight();
     }
 
     /** Completes when the record is admitted; its processing and acknowledgement continue in the background. */
     public Uni<Void> dispatch(Message<byte[]> message) {
-        return admission().invoke(() -> start(message));
+        return admission().invoke(admission -> start(message, admission)).replaceWithVoid();
     }
 
-    private Uni<Void> admission() {
-        return Uni.createFrom().<Void>deferred(() -> tryAdmit()
-                        ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(new NotAdmitted()))
+    private Uni<CircuitBreaker.Admission> admission() {
+        return Uni.createFrom().<CircuitBreaker.Admission>deferred(() -> {
+                    CircuitBreaker.Admission admission = tryAdmit();
+                    return admission == CircuitBreaker.Admission.REFUSED
+                            ? Uni.createFrom().failure(new NotAdmitted())
+                            : Uni.createFrom().item(admission);
+                })
                 .onFailure(NotAdmitted.class).retry().withBackOff(ADMISSION_POLL, MAX_ADMISSION_POLL).indefinitely();
     }
 
-    private synchronized boolean tryAdmit() {
-        if (inFlight >= maxInFlight || !circuit.admitsNewRequest()) {
-            return false;
+    private synchronized CircuitBreaker.Admission tryAdmit() {
+        if (inFlight >= maxInFlight) {
+            return CircuitBreaker.Admission.REFUSED;
         }
-        inFlight++;
-        return true;
+        CircuitBreaker.Admission admission = circuit.admit();
+        if (admission != CircuitBreaker.Admission.REFUSED) {
+            inFlight++;
+        }
+        return admission;
     }
 
-    private void start(Message<byte[]> message) {
+    private void start(Message<byte[]> message, CircuitBreaker.Admission admission) {
         String key = orderingKey(message.getPayload());
         CompletableFuture<Void> previous;
         CompletableFuture<Void> mine = new CompletableFuture<>();
@@ -72,20 +89,58 @@ public class RequestDispatcher {
             tails.put(key, mine);
         }
         previous.whenComplete((ignored, failure) -> process(message).subscribe().with(
-                done -> finish(key, mine),
-                error -> finish(key, mine)));
+                done -> finish(key, mine, admission),
+                error -> {
+                    LOG.errorf("record %s could not be settled: %s", KafkaRecords.inbound(message, ownership).position(),
+                            error.toString());
+                    finish(key, mine, admission);
+                }));
     }
 
-    /** Processes until the record is settled; an unexpected failure (the ledger down) is retried, never dropped. */
+    /**
+     * Processes until the record is settled. A transient failure (the ledger or the broker away) is retried up to
+     * the transient-retry deadline; any other failure, or one that outlasts the deadline, sends the record to the
+     * dead-letter topic with its reason: no record can hold its partition for ever.
+     */
     private Uni<Void> process(Message<byte[]> message) {
-        return Uni.createFrom().deferred(() -> pipeline.process(KafkaRecords.inbound(message)))
-                .chain(disposition -> KafkaRecords.settle(message, disposition))
-                .onFailure().invoke(e -> LOG.errorf("processing %s failed, trying again in %s: %s",
-                        KafkaRecords.inbound(message).position(), REPROCESS_AFTER, e.toString()))
-                .onFailure().retry().withBackOff(REPROCESS_AFTER, Duration.ofMinutes(1)).indefinitely();
+        InboundRecord inbound = KafkaRecords.inbound(message, ownership);
+        return Uni.createFrom().deferred(() -> pipeline.process(inbound))
+                .onFailure(RequestDispatcher::transientFailure).invoke(e -> LOG.errorf(
+                        "processing %s failed, trying again: %s", inbound.position(), e.toString()))
+                .onFailure(RequestDispatcher::transientFailure).retry()
+                .withBackOff(REPROCESS_AFTER, Duration.ofMinutes(1)).expireIn(transientDeadline.toMillis())
+                .onFailure().recoverWithItem(e -> unprocessable(inbound, e))
+                .chain(disposition -> KafkaRecords.settle(message, disposition));
     }
 
-    private synchronized void finish(String key, CompletableFuture<Void> mine) {
+    private Disposition unprocessable(InboundRecord inbound, Throwable failure) {
+        boolean outlasted = false;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            outlasted |= transientFailure(t);
+        }
+        String reason = outlasted
+                ? "record could not be processed: a transient failure outlasted " + transientDeadline
+                : "record could not be processed: a failure that would repeat";
+        LOG.errorf(failure, "record %s dead-lettered: %s", inbound.position(), reason);
+        metrics.request(RestoreMetrics.Outcome.DEAD_LETTERED);
+        StringBuilder detail = new StringBuilder();
+        for (Throwable t = failure; t != null && detail.length() < 2000; t = t.getCause()) {
+            detail.append(detail.length() == 0 ? "" : "; caused by ").append(t);
+        }
+        return new Disposition.DeadLetter(reason, Bounded.text(detail.toString(), 2000));
+    }
+
+    /** The ledger's store or the broker away for a while: the same work may pass later. */
+    static boolean transientFailure(Throwable failure) {
+        return LedgerCalls.isTransient(failure) || failure instanceof org.apache.kafka.common.errors.RetriableException
+                || failure instanceof java.util.concurrent.TimeoutException
+                || failure.getCause() instanceof org.apache.kafka.common.errors.RetriableException;
+    }
+
+    private synchronized void finish(String key, CompletableFuture<Void> mine, CircuitBreaker.Admission admission) {
+        if (admission == CircuitBreaker.Admission.PROBE) {
+            circuit.probeEnded();
+        }
         inFlight--;
         if (tails.get(key) == mine) {
             tails.remove(key);

@@ -1,5 +1,6 @@
 package io.gaussrestore.messaging;
 
+import io.gaussrestore.config.Channels;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;

@@ -17,6 +17,7 @@ public class RestoreMetrics {
     private final MeterRegistry registry;
     private final java.util.concurrent.atomic.AtomicLong jobsInFlight = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong circuitOpen = new java.util.concurrent.atomic.AtomicLong();
+    private final ErrorCodeLabels errorCodes = new ErrorCodeLabels(ErrorCodeLabels.MAX_LABELS);
 
     public RestoreMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -49,7 +50,7 @@ public class RestoreMetrics {
                 .description("Calls to the GaussDB API by operation, HTTP status and error code")
                 .tag("operation", operation)
                 .tag("status", status)
-                .tag("error_code", errorCode == null ? "" : errorCode)
+                .tag("error_code", errorCodes.label(errorCode))
                 .register(registry)
                 .increment();
         Timer.builder("gaussdb.restore.api.latency")

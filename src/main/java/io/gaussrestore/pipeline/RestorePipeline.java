@@ -1,19 +1,25 @@
 package io.gaussrestore.pipeline;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.ledger.Claim;
-import io.gaussrestore.ledger.IdempotencyLedger;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.ledger.NewRequest;
 import io.gaussrestore.ledger.Outcome;
 import io.gaussrestore.metrics.RestoreMetrics;
+import io.gaussrestore.request.Bounded;
 import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RequestIds;
 import io.gaussrestore.request.RestoreRequest;
 import io.gaussrestore.request.RestoreRequestValidator;
+import io.gaussrestore.request.Violation;
 import io.gaussrestore.result.LedgerResults;
+import io.gaussrestore.result.ResultError;
 import io.gaussrestore.result.RestoreResult;
 import io.gaussrestore.result.ResultSink;
 import io.gaussrestore.submission.RestoreSubmitter;
@@ -24,7 +30,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,6 +48,9 @@ public class RestorePipeline {
 
     private static final Logger LOG = Logger.getLogger(RestorePipeline.class);
     private static final Duration LEASE_POLL = Duration.ofMillis(500);
+    /** Column sizes of the ledger for the fields an invalid request may carry. */
+    private static final int ID_COLUMN = 64;
+    private static final int AUDIT_COLUMN = 1024;
 
     private final RecordDecoder decoder;
     private final RestoreRequestValidator validator;
@@ -46,12 +59,21 @@ public class RestorePipeline {
     private final ResultSink results;
     private final RestoreMetrics metrics;
     private final Clock clock;
+    private final ObjectMapper json;
     private final Duration firstPollDelay;
+    private final Duration window;
+    /** Requests whose lease this process holds but whose work stopped on a failure, and what it had learnt. */
+    private final Map<String, Unfinished> unfinished = new ConcurrentHashMap<>();
+
+    /** Work stopped after its claim: under which lease, and the cloud's answer if one came (null: nothing sent). */
+    private record Unfinished(String leaseToken, Submission outcome) {}
 
     public RestorePipeline(RecordDecoder decoder, RestoreRequestValidator validator, RestoreSubmitter submitter,
-            LedgerCalls ledger, ResultSink results, RestoreMetrics metrics, Clock clock,
-            io.gaussrestore.config.RestoreConfig config) {
+            LedgerCalls ledger, ResultSink results, RestoreMetrics metrics, Clock clock, ObjectMapper json,
+            RestoreConfig config) {
+        this.json = json;
         this.firstPollDelay = config.tracking().firstPollDelay();
+        this.window = config.ledger().window();
         this.decoder = decoder;
         this.validator = validator;
         this.submitter = submitter;
@@ -70,28 +92,65 @@ public class RestorePipeline {
             metrics.request(RestoreMetrics.Outcome.DEAD_LETTERED);
             return Uni.createFrom().item(new Disposition.DeadLetter(unreadable.reason(), unreadable.detail()));
         }
-        String text = new String(record.value(), StandardCharsets.UTF_8);
-        RequestCheck check = validator.check(((RecordDecoder.Decoded.Json) decoded).object());
+        ObjectNode object = ((RecordDecoder.Decoded.Json) decoded).object();
+        RequestCheck check = validator.check(object);
+        if (record.timestamp() != null && record.timestamp().isBefore(receivedAt.minus(window))) {
+            String message = "the record was written at " + record.timestamp() + ", longer ago than the "
+                    + "de-duplication window of " + window + ": it may be a replay of a request already handled, "
+                    + "so it is not sent; send a new request if the restore is still wanted";
+            return reject(record, check, receivedAt, ResultError.RECORD_EXPIRED, List.of(new Violation("$", message)),
+                    message);
+        }
         if (check instanceof RequestCheck.Invalid invalid) {
-            String requestId = RequestIds.forInvalid(invalid.requestId(), record.ceId(), record.value());
-            LOG.infof("request %s (%s) rejected: %s", requestId, record.position(), invalid.violations());
-            NewRequest rejected = new NewRequest(requestId, null, invalid.projectId(), invalid.instanceId(), text,
-                    invalid.audit().requestedBy(), invalid.audit().reason(), invalid.audit().ticket(),
-                    record.position(), UUID.randomUUID().toString(), receivedAt);
             String message = invalid.violations().size() + " rule(s) broken; nothing was sent to the cloud";
-            return ledger.call("record_rejected", l -> l.recordRejected(rejected,
-                            LedgerResults.violationsJson(invalid.violations()), message, clock.instant()))
-                    .chain(claim -> onClaim(record, claim, null));
+            return reject(record, check, receivedAt, ResultError.VALIDATION_FAILED,
+                    Bounded.violations(invalid.violations()), message);
         }
         RestoreRequest request = ((RequestCheck.Valid) check).request();
         String businessKey = BusinessKey.of(request);
         String requestId = RequestIds.forValid(request, record.ceId(), businessKey);
         RestoreRequest.Audit audit = request.audit();
-        NewRequest arriving = new NewRequest(requestId, businessKey, request.projectId(), request.instanceId(), text,
-                audit.requestedBy(), audit.reason(), audit.ticket(), record.position(), UUID.randomUUID().toString(),
-                receivedAt);
+        NewRequest arriving = new NewRequest(requestId, businessKey, request.projectId(), request.instanceId(),
+                text(record), audit.requestedBy(), audit.reason(), audit.ticket(), record.position(),
+                UUID.randomUUID().toString(), receivedAt);
         return ledger.call("claim", l -> l.claim(arriving, clock.instant()))
                 .chain(claim -> onClaim(record, claim, request));
+    }
+
+    /** Records a request that will not be sent, with every field bounded to what the ledger and a result hold. */
+    private Uni<Disposition> reject(InboundRecord record, RequestCheck check, Instant receivedAt, String errorCode,
+            List<Violation> violations, String message) {
+        String requestId;
+        String projectId;
+        String instanceId;
+        RestoreRequest.Audit audit;
+        if (check instanceof RequestCheck.Valid valid) {
+            RestoreRequest request = valid.request();
+            requestId = RequestIds.forInvalid(request.requestId(), record.ceId(), record.value());
+            projectId = request.projectId();
+            instanceId = request.instanceId();
+            audit = request.audit();
+        } else {
+            RequestCheck.Invalid invalid = (RequestCheck.Invalid) check;
+            requestId = RequestIds.forInvalid(invalid.requestId(), record.ceId(), record.value());
+            projectId = invalid.projectId();
+            instanceId = invalid.instanceId();
+            audit = invalid.audit();
+        }
+        NewRequest rejected = new NewRequest(requestId, null, Bounded.text(projectId, ID_COLUMN),
+                Bounded.text(instanceId, ID_COLUMN), text(record), Bounded.text(audit.requestedBy(), AUDIT_COLUMN),
+                Bounded.text(audit.reason(), AUDIT_COLUMN), Bounded.text(audit.ticket(), AUDIT_COLUMN),
+                record.position(), UUID.randomUUID().toString(), receivedAt);
+        return ledger.call("record_rejected", l -> l.recordRejected(rejected, errorCode,
+                        LedgerResults.violationsJson(violations), message, clock.instant()))
+                .invoke(claim -> {
+                    if (claim instanceof Claim.Won) {
+                        LOG.infof("request %s (%s) rejected (%s): %s", rejected.requestId(), record.position(),
+                                errorCode, Bounded.text(message + "; " + violations.subList(0, Math.min(3,
+                                        violations.size())), 600));
+                    }
+                })
+                .chain(claim -> onClaim(record, claim, null));
     }
 
     private Uni<Disposition> onClaim(InboundRecord record, Claim claim, RestoreRequest request) {
@@ -110,19 +169,32 @@ public class RestorePipeline {
             LedgerEntry original = repeated.original();
             LOG.infof("request_id %s (%s) was seen before (%s): answering with its outcome", original.requestId(),
                     record.position(), original.state());
-            return answer(record, LedgerResults.duplicate(original, original), UUID.randomUUID().toString(),
+            // The same record answered again (after a crash) carries the same event id.
+            String eventId = UUID.nameUUIDFromBytes(("repeated " + original.requestId() + " " + record.position())
+                    .getBytes(StandardCharsets.UTF_8)).toString();
+            return answer(record, LedgerResults.duplicate(original, original), eventId,
                     RestoreMetrics.Outcome.DUPLICATE, null);
         }
         return recover(record, ((Claim.Redelivered) claim).entry(), request);
     }
 
     /** A record seen before: carry on from the state the ledger remembers. */
-    private Uni<Disposition> recover(InboundRecord record, LedgerEntry entry, RestoreRequest request) {
+    private Uni<Disposition> recover(InboundRecord record, LedgerEntry entry, RestoreRequest known) {
+        RestoreRequest request = known != null ? known : accepted(entry);
         if (entry.state() == LedgerState.RECEIVED) {
             return ledger.call("claim", l -> l.resumeClaim(entry, clock.instant()))
                     .chain(claim -> onClaim(record, claim, request));
         }
         if (entry.state() == LedgerState.SUBMITTING) {
+            Unfinished mine = unfinished.get(entry.requestId());
+            if (mine != null && mine.leaseToken().equals(entry.leaseToken())) {
+                unfinished.remove(entry.requestId());
+                LOG.infof("request %s (%s): resuming this replica's own unfinished work", entry.requestId(),
+                        record.position());
+                return mine.outcome() == null
+                        ? submit(record, entry, request)
+                        : settle(record, entry, mine.outcome());
+            }
             Instant now = clock.instant();
             if (entry.leaseUntil() == null || !entry.leaseUntil().isAfter(now)) {
                 String message = "the service stopped while submitting this restore; whether the cloud started a job "
@@ -148,12 +220,82 @@ public class RestorePipeline {
         return publishFirst(record, entry, null);
     }
 
+    /**
+     * The request of an entry accepted earlier, validated as of its arrival: a record that comes again later is
+     * judged by the rules as they stood when it was accepted. Null when it no longer passes (the rules changed).
+     */
+    private RestoreRequest accepted(LedgerEntry entry) {
+        if (entry.businessKey() == null || !(decoder.decode(entry.requestJson().getBytes(StandardCharsets.UTF_8))
+                instanceof RecordDecoder.Decoded.Json stored)) {
+            return null;
+        }
+        return validator.checkAt(stored.object(), entry.receivedAt()) instanceof RequestCheck.Valid valid
+                ? valid.request()
+                : null;
+    }
+
+    /** Submits under the entry's lease, kept alive while the submission waits, and records what came of it. */
     private Uni<Disposition> submit(InboundRecord record, LedgerEntry entry, RestoreRequest request) {
+        if (request == null) {
+            return settle(record, entry, new Submission.Refused(ResultError.VALIDATION_FAILED,
+                    "the request no longer passes validation with the current rules; nothing was sent", null,
+                    io.gaussrestore.gaussdb.ErrorClass.PERMANENT, 0));
+        }
+        LeaseKeeper lease = new LeaseKeeper(ledger, entry.requestId(), entry.leaseToken(), clock);
+        AtomicReference<Submission> answer = new AtomicReference<>();
+        return submitter.submit(request, () -> mayAttempt(record, lease))
+                .invoke(answer::set)
+                .onTermination().invoke(lease::stop)
+                .chain(submission -> settle(record, entry, submission))
+                .onFailure().invoke(() -> unfinished.put(entry.requestId(),
+                        new Unfinished(entry.leaseToken(), answer.get())));
+    }
+
+    /** Before each POST: the record must still be this replica's, and the lease still the request's. */
+    private Uni<Boolean> mayAttempt(InboundRecord record, LeaseKeeper lease) {
+        if (!record.fence().stillAssigned()) {
+            LOG.infof("record %s: its partition was revoked; stopping before the next call to the cloud",
+                    record.position());
+            return Uni.createFrom().item(false);
+        }
+        return lease.renewNow();
+    }
+
+    /** Records the submission's outcome under the lease it was made with, then publishes the first result. */
+    private Uni<Disposition> settle(InboundRecord record, LedgerEntry entry, Submission submission) {
         String requestId = entry.requestId();
-        return submitter.submit(request, () -> ledger.call("renew_lease",
-                        l -> l.renewLease(requestId, clock.instant().plus(l.lease()), clock.instant())))
-                .chain(submission -> ledger.call("record_outcome", l -> l.recordOutcome(requestId, outcome(submission))))
-                .chain(recorded -> publishFirst(record, recorded, null));
+        String token = entry.leaseToken();
+        if (submission instanceof Submission.Stopped) {
+            return ledger.persistently("relinquish", l -> l.relinquish(requestId, token, clock.instant()))
+                    .chain(() -> {
+                        if (!record.fence().stillAssigned()) {
+                            LOG.infof("request %s (%s) given back for the partition's new owner", requestId,
+                                    record.position());
+                            return Uni.createFrom().item(new Disposition.Abandoned(requestId));
+                        }
+                        return ledger.call("find", l -> l.find(requestId).orElseThrow())
+                                .chain(current -> recover(record, current, null));
+                    });
+        }
+        Outcome outcome = outcome(submission);
+        return ledger.persistently("record_outcome", l -> l.recordOutcome(requestId, token, outcome))
+                .chain(recorded -> {
+                    if (recorded.isPresent()) {
+                        return publishFirst(record, recorded.get(), null);
+                    }
+                    LOG.errorf("request %s: its lease was taken over while it was being submitted; the cloud's answer "
+                            + "(%s) is not recorded and the request keeps the outcome recorded by the other worker",
+                            requestId, describe(submission));
+                    return ledger.call("find", l -> l.find(requestId).orElseThrow())
+                            .chain(current -> recover(record, current, null));
+                });
+    }
+
+    private static String describe(Submission submission) {
+        if (submission instanceof Submission.Accepted accepted) {
+            return "job " + accepted.jobId();
+        }
+        return submission.getClass().getSimpleName();
     }
 
     private Outcome outcome(Submission submission) {
@@ -163,7 +305,7 @@ public class RestorePipeline {
                     accepted.submittedAt().plus(firstPollDelay));
         }
         if (submission instanceof Submission.Refused refused) {
-            return new Outcome.Failed(refused.errorCode(), refused.message(), refused.httpStatus(),
+            return new Outcome.Failed(Bounded.text(refused.errorCode(), ID_COLUMN), refused.message(), refused.httpStatus(),
                     refused.errorClass().retryable(), refused.attempts(), now);
         }
         Submission.Unknown unknown = (Submission.Unknown) submission;
@@ -177,18 +319,28 @@ public class RestorePipeline {
         }
         Uni<LedgerEntry> original = entry.firstStatus() != LedgerState.DUPLICATE || knownOriginal != null
                 ? Uni.createFrom().item(knownOriginal)
-                : ledger.call("find", l -> l.find(entry.duplicateOf()).orElse(null));
+                : ledger.persistently("find", l -> l.find(entry.duplicateOf()).orElse(null));
         return original.chain(o -> answer(record, LedgerResults.first(entry, o), entry.firstResultId(),
-                outcome(entry.firstStatus()), entry.requestId()));
+                outcome(entry.firstStatus()), entry));
     }
 
+    /**
+     * Publishes a result; a request's first result is kept in the ledger before it goes out, so that publishing it
+     * again after a crash sends the very same bytes.
+     */
     private Uni<Disposition> answer(InboundRecord record, RestoreResult result, String eventId,
-            RestoreMetrics.Outcome outcome, String markPublished) {
-        return results.publish(result, eventId)
-                .chain(() -> markPublished == null
+            RestoreMetrics.Outcome outcome, LedgerEntry firstOf) {
+        String value = serialize(result);
+        Uni<String> kept = firstOf == null
+                ? Uni.createFrom().item(value)
+                : firstOf.firstResultJson() != null
+                        ? Uni.createFrom().item(firstOf.firstResultJson())
+                        : ledger.persistently("keep_first_result", l -> l.keepFirstResult(firstOf.requestId(), value));
+        return kept.chain(bytes -> results.publish(result, eventId, bytes))
+                .chain(() -> firstOf == null
                         ? Uni.createFrom().voidItem()
-                        : ledger.call("mark_published", l -> {
-                            l.markFirstResultPublished(markPublished);
+                        : ledger.persistently("mark_published", l -> {
+                            l.markFirstResultPublished(firstOf.requestId());
                             return null;
                         }).replaceWithVoid())
                 .map(ignored -> {
@@ -200,6 +352,18 @@ public class RestorePipeline {
                             result.jobId() == null ? "" : " job " + result.jobId());
                     return new Disposition.Answered(result);
                 });
+    }
+
+    private String serialize(RestoreResult result) {
+        try {
+            return json.writeValueAsString(result);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a result is plain strings, numbers and lists", e);
+        }
+    }
+
+    private static String text(InboundRecord record) {
+        return new String(record.value(), StandardCharsets.UTF_8);
     }
 
     private static RestoreMetrics.Outcome outcome(LedgerState firstStatus) {

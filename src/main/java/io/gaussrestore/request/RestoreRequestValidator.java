@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
  */
 public final class RestoreRequestValidator {
 
-    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern PROJECT_ID = Pattern.compile("[A-Za-z0-9]{32}");
     private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9]{32}in07");
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_$-]{1,64}");
@@ -38,11 +37,19 @@ public final class RestoreRequestValidator {
         this.clock = clock;
     }
 
-    /** Validates one decoded request object. */
+    /** Validates one decoded request object as of now. */
     public RequestCheck check(ObjectNode json) {
+        return checkAt(json, clock.instant());
+    }
+
+    /**
+     * Validates as of a given moment: a request accepted when it arrived stays valid when its record comes again
+     * later, since its time rules are judged at its arrival.
+     */
+    public RequestCheck checkAt(ObjectNode json, Instant now) {
         List<Violation> violations = new ArrayList<>();
         String requestId = optionalText(json, "request_id", violations);
-        if (requestId != null && !REQUEST_ID.matcher(requestId).matches()) {
+        if (requestId != null && !RequestIds.wellFormed(requestId)) {
             violations.add(new Violation("$.request_id",
                     "request_id must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'."));
             requestId = null;
@@ -56,7 +63,7 @@ public final class RestoreRequestValidator {
             violations.add(new Violation("$.instance_id",
                     "instance_id must be 36 letters and digits ending in 'in07'."));
         }
-        Long restoreTime = restoreTime(json.get("restore_time"), violations);
+        Long restoreTime = restoreTime(json.get("restore_time"), now, violations);
         Boolean lastTableInfo = lastTableInfo(json.get("last_table_info"), violations);
         List<DatabaseTables> tables = restoreTables(json.get("restore_tables"), violations);
         Audit audit = new Audit(
@@ -71,7 +78,7 @@ public final class RestoreRequestValidator {
                 requestId, projectId, instanceId, restoreTime, lastTableInfo, tables, audit));
     }
 
-    private Long restoreTime(JsonNode node, List<Violation> violations) {
+    private Long restoreTime(JsonNode node, Instant now, List<Violation> violations) {
         String path = "$.restore_time";
         if (isAbsent(node)) {
             violations.add(new Violation(path, "restore_time is required."));
@@ -83,7 +90,6 @@ public final class RestoreRequestValidator {
                     + "or an ISO-8601 instant such as 2023-08-01T11:55:40Z."));
             return null;
         }
-        Instant now = clock.instant();
         Instant time = Instant.ofEpochMilli(millis);
         if (time.isAfter(now.plus(rules.clockSkew()))) {
             violations.add(new Violation(path, "restore_time " + time + " lies in the future."));
@@ -261,6 +267,10 @@ public final class RestoreRequestValidator {
         String text = optionalText(json, field, violations);
         if (text != null && text.codePointCount(0, text.length()) > MAX_AUDIT_LENGTH) {
             violations.add(new Violation("$." + field, field + " must be at most 256 characters."));
+            return null;
+        }
+        if (text != null && text.chars().anyMatch(Character::isISOControl)) {
+            violations.add(new Violation("$." + field, field + " must not contain control characters."));
             return null;
         }
         return text;

@@ -3,7 +3,7 @@ package io.gaussrestore.result;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gaussrestore.config.RestoreConfig;
-import io.gaussrestore.messaging.Channels;
+import io.gaussrestore.config.Channels;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
@@ -28,6 +28,7 @@ public class KafkaResultPublisher implements ResultSink {
     private final ObjectMapper json;
     private final URI source;
     private final Clock clock;
+    private final Duration publishDeadline;
 
     public KafkaResultPublisher(@Channel(Channels.RESULTS) MutinyEmitter<String> emitter, ObjectMapper json,
             RestoreConfig config, Clock clock) {
@@ -35,9 +36,9 @@ public class KafkaResultPublisher implements ResultSink {
         this.json = json;
         this.source = URI.create(config.results().source());
         this.clock = clock;
+        this.publishDeadline = config.results().publishDeadline();
     }
 
-    /** Completes when the broker acknowledged the record; a failing broker is retried, never skipped. */
     @Override
     public Uni<Void> publish(RestoreResult result, String eventId) {
         String value;
@@ -46,10 +47,35 @@ public class KafkaResultPublisher implements ResultSink {
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }
+        return publish(result, eventId, value);
+    }
+
+    /**
+     * Completes when the broker acknowledged the record. A broker that is away is retried for as long as
+     * {@code restore.results.publish-deadline}; a record the broker can never take fails at once.
+     */
+    @Override
+    public Uni<Void> publish(RestoreResult result, String eventId, String value) {
         return Uni.createFrom().deferred(() -> emitter.sendMessage(message(result, value, eventId)))
-                .onFailure().invoke(e -> LOG.warnf("publishing the %s result of %s failed, retrying: %s",
-                        result.status(), result.requestId(), e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30)).indefinitely();
+                .onFailure(KafkaResultPublisher::retriable).invoke(e -> LOG.warnf(
+                        "publishing the %s result of %s failed, retrying: %s", result.status(), result.requestId(),
+                        e.getMessage()))
+                .onFailure(KafkaResultPublisher::retriable).retry()
+                .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30)).expireIn(publishDeadline.toMillis());
+    }
+
+    /** Broker trouble that passes (Kafka's retriable errors, time-outs); not a record too large or refused. */
+    static boolean retriable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.RetriableException
+                    || t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+            if (t instanceof org.apache.kafka.common.KafkaException) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Message<String> message(RestoreResult result, String value, String eventId) {

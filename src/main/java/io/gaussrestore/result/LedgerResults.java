@@ -29,12 +29,15 @@ public final class LedgerResults {
         return view(entry, entry.state());
     }
 
-    /** A DUPLICATE answer for {@code entry}, naming the original and its current status. */
+    /**
+     * A DUPLICATE answer for {@code entry}, naming the original and its current status; while the original is
+     * still being sent it has no published status yet, and original_status is left out.
+     */
     public static RestoreResult duplicate(LedgerEntry entry, LedgerEntry original) {
         return base(entry, ResultStatus.DUPLICATE)
                 .jobId(original == null ? entry.jobId() : original.jobId())
                 .duplicateOf(original == null ? entry.duplicateOf() : original.requestId(),
-                        original == null ? null : status(original.state()))
+                        original == null ? null : published(original.state()))
                 .build();
     }
 
@@ -72,6 +75,11 @@ public final class LedgerResults {
             case RECEIVED, SUBMITTING -> ResultStatus.SUBMITTING;
             default -> ResultStatus.valueOf(state.name());
         };
+    }
+
+    /** The status a result reports for a state; none for RECEIVED and SUBMITTING, which are never published. */
+    static ResultStatus published(LedgerState state) {
+        return state == LedgerState.RECEIVED || state == LedgerState.SUBMITTING ? null : ResultStatus.valueOf(state.name());
     }
 
     private static List<Violation> violations(LedgerEntry entry) {

@@ -21,4 +21,7 @@ public record ResultError(
         @JsonProperty("details") List<Violation> details) {
 
     public static final String VALIDATION_FAILED = "VALIDATION_FAILED";
+
+    /** The request record is older than the de-duplication window: it may be a replay, so it is not sent. */
+    public static final String RECORD_EXPIRED = "RECORD_EXPIRED";
 }

@@ -7,4 +7,7 @@ public interface ResultSink {
 
     /** Publishes a result as the CloudEvent with the given id (the same id when a result is published again). */
     Uni<Void> publish(RestoreResult result, String eventId);
+
+    /** Publishes a result whose value was serialised before (and kept), so that it goes out byte for byte. */
+    Uni<Void> publish(RestoreResult result, String eventId, String value);
 }

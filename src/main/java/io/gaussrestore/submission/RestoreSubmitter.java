@@ -1,13 +1,14 @@
 package io.gaussrestore.submission;
 
+import io.gaussrestore.cloud.Backoff;
 import io.gaussrestore.config.RestoreConfig;
-import io.gaussrestore.gaussdb.ApiResult;
+import io.gaussrestore.cloud.ApiResult;
 import io.gaussrestore.gaussdb.CreateRestoreTablesBody;
 import io.gaussrestore.gaussdb.ErrorClass;
 import io.gaussrestore.gaussdb.ErrorClassifier;
 import io.gaussrestore.gaussdb.GaussDbRestoreClient;
 import io.gaussrestore.gaussdb.InstanceInfo;
-import io.gaussrestore.gaussdb.Operation;
+import io.gaussrestore.cloud.Operation;
 import io.gaussrestore.metrics.RestoreMetrics;
 import io.gaussrestore.request.RestoreRequest;
 import io.smallrye.mutiny.Uni;
@@ -42,20 +43,29 @@ public class RestoreSubmitter {
     }
 
     /** The state of one submission as it goes. */
+    /**
+     * @param lostAnswer set once a POST went out without an answer that proves what it did: from then on a busy
+     *     instance may be busy with our own job
+     */
     private record Attempt(RestoreRequest request, CreateRestoreTablesBody body, Instant deadline,
-            Supplier<Uni<Boolean>> mayAttempt, int number) {
+            Supplier<Uni<Boolean>> mayAttempt, int number, ApiResult lostAnswer) {
         Attempt next() {
-            return new Attempt(request, body, deadline, mayAttempt, number + 1);
+            return new Attempt(request, body, deadline, mayAttempt, number + 1, lostAnswer);
+        }
+
+        Attempt afterLostAnswer(ApiResult lost) {
+            return new Attempt(request, body, deadline, mayAttempt, number, lost);
         }
     }
 
     /**
-     * Submits a restore; {@code mayAttempt} runs before every POST (it renews the ledger's lease) and stops the
-     * submission when it answers false.
+     * Submits a restore; {@code mayAttempt} runs before every POST (it checks the ledger's lease and that the record
+     * is still this replica's) and stops the submission when it answers false. Every earlier POST is then known
+     * to have started nothing.
      */
     public Uni<Submission> submit(RestoreRequest request, Supplier<Uni<Boolean>> mayAttempt) {
         return post(new Attempt(request, CreateRestoreTablesBody.from(request), clock.instant().plus(retry.deadline()),
-                mayAttempt, 1));
+                mayAttempt, 1, null));
     }
 
     private Uni<Submission> post(Attempt attempt) {
@@ -63,16 +73,16 @@ public class RestoreSubmitter {
         return attempt.mayAttempt().get().chain(allowed -> allowed
                 ? client.createRestoreTables(request.projectId(), request.instanceId(), attempt.body())
                         .chain(result -> decide(attempt, result))
-                : Uni.createFrom().item(new Submission.Unknown(
-                        "the request's claim was taken over before attempt " + attempt.number(), attempt.number() - 1)));
+                : Uni.createFrom().item(new Submission.Stopped(attempt.number() - 1)));
     }
 
     private Uni<Submission> decide(Attempt attempt, ApiResult result) {
         if (result instanceof ApiResult.Success success) {
             return Uni.createFrom().item(GaussDbRestoreClient.jobId(success)
+                    .filter(RestoreSubmitter::usableJobId)
                     .<Submission>map(jobId -> new Submission.Accepted(jobId, attempt.number(), clock.instant()))
                     .orElseGet(() -> new Submission.Unknown("the cloud answered HTTP " + success.httpStatus()
-                            + " without a job_id; whether a job started is unknown", attempt.number())));
+                            + " without a usable job_id; whether a job started is unknown", attempt.number())));
         }
         ErrorClass errorClass = ErrorClassifier.classify(Operation.RESTORE, result);
         switch (errorClass) {
@@ -80,8 +90,13 @@ public class RestoreSubmitter {
                 return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
             case AMBIGUOUS:
                 metrics.retry(Operation.RESTORE.label(), "ambiguous");
-                return after(retry.ambiguousGrace(), () -> resolveAmbiguous(attempt, result, 1));
+                return after(retry.ambiguousGrace(), () -> resolveAmbiguous(attempt.afterLostAnswer(result), result, 1));
             case WAIT_FOR_INSTANCE:
+                if (attempt.lostAnswer() != null) {
+                    return Uni.createFrom().item(new Submission.Unknown(attempt.lostAnswer().describe()
+                            + "; a later attempt found the instance busy (" + result.describe() + "), perhaps with "
+                            + "the job of the unanswered attempt: not sent again", attempt.number()));
+                }
                 if (pastDeadline(attempt, Duration.ZERO)) {
                     return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
                 }
@@ -138,6 +153,11 @@ public class RestoreSubmitter {
                         && InstanceInfo.parse(success.body()).map(InstanceInfo::active).orElse(false)
                         ? Uni.createFrom().item(true)
                         : waitForActive(attempt, refusal, round + 1));
+    }
+
+    /** A job id the ledger can keep and the job API can be asked about: 1 to 128 visible ASCII characters. */
+    static boolean usableJobId(String jobId) {
+        return jobId.length() <= 128 && jobId.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 
     private Duration backoff(int failures, ApiResult result) {

@@ -21,4 +21,10 @@ public sealed interface Submission {
 
     /** The POST may have started a job but no answer proves it; never resubmitted blindly. */
     record Unknown(String message, int attempts) implements Submission {}
+
+    /**
+     * The submission stopped before a POST because the request is no longer this worker's (its lease or its
+     * record's partition went elsewhere); every POST it made is known to have started nothing.
+     */
+    record Stopped(int attempts) implements Submission {}
 }

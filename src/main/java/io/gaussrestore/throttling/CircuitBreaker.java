@@ -1,7 +1,7 @@
 package io.gaussrestore.throttling;
 
 import io.gaussrestore.config.RestoreConfig;
-import io.gaussrestore.gaussdb.ApiResult;
+import io.gaussrestore.cloud.ApiResult;
 import io.gaussrestore.metrics.RestoreMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -21,6 +21,9 @@ public class CircuitBreaker {
 
     /** Where the circuit stands. */
     public enum State { CLOSED, OPEN, HALF_OPEN }
+
+    /** The answer to a new request: not now, yes, or yes as the one probe of a half-open circuit. */
+    public enum Admission { REFUSED, ADMITTED, PROBE }
 
     private final int threshold;
     private final Duration openFor;
@@ -57,20 +60,30 @@ public class CircuitBreaker {
         }
     }
 
-    /** Whether a new request may be taken from the topic now (in half-open state: one probe). */
-    public synchronized boolean admitsNewRequest() {
+    /** Whether a new request may be taken from the topic now (in half-open state: one probe at a time). */
+    public synchronized Admission admit() {
         if (state == State.OPEN && !clock.instant().isBefore(openedAt.plus(openFor))) {
             state = State.HALF_OPEN;
             probeOut = false;
         }
         if (state == State.CLOSED) {
-            return true;
+            return Admission.ADMITTED;
         }
         if (state == State.HALF_OPEN && !probeOut) {
             probeOut = true;
-            return true;
+            return Admission.PROBE;
         }
-        return false;
+        return Admission.REFUSED;
+    }
+
+    /**
+     * The request admitted as the probe is done. If it made no call (it was rejected, a duplicate, dead-lettered)
+     * the circuit is still half-open and the next request probes instead: only a real call can close it.
+     */
+    public synchronized void probeEnded() {
+        if (state == State.HALF_OPEN) {
+            probeOut = false;
+        }
     }
 
     public synchronized State state() {

@@ -89,7 +89,7 @@ public class JdbcRateLimiter implements RateLimiter {
     @Override
     public void throttled(String projectId, String message, String retryAfter) {
         java.util.Optional<GatewayLimit.Stated> stated = GatewayLimit.stated(message);
-        java.util.OptionalLong seconds = io.gaussrestore.submission.Backoff.retryAfterSeconds(retryAfter);
+        java.util.OptionalLong seconds = io.gaussrestore.cloud.Backoff.retryAfterSeconds(retryAfter);
         java.util.Optional<Duration> pause = seconds.isPresent()
                 ? java.util.Optional.of(Duration.ofSeconds(seconds.getAsLong()))
                 : java.util.Optional.empty();

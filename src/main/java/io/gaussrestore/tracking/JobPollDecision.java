@@ -1,10 +1,10 @@
 package io.gaussrestore.tracking;
 
-import io.gaussrestore.gaussdb.ApiResult;
+import io.gaussrestore.cloud.ApiResult;
 import io.gaussrestore.gaussdb.ErrorClass;
 import io.gaussrestore.gaussdb.ErrorClassifier;
 import io.gaussrestore.gaussdb.JobInfo;
-import io.gaussrestore.gaussdb.Operation;
+import io.gaussrestore.cloud.Operation;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.ledger.TrackingUpdate;

@@ -2,7 +2,7 @@ package io.gaussrestore.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gaussrestore.gaussdb.ApiResult;
+import io.gaussrestore.cloud.ApiResult;
 import io.gaussrestore.gaussdb.GaussDbRestoreClient;
 import io.gaussrestore.simulator.GaussDbSimulator;
 import io.gaussrestore.simulator.JournalEntry;

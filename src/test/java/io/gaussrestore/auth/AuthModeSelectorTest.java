@@ -29,7 +29,8 @@ class AuthModeSelectorTest {
                 Optional.ofNullable(set.get("IAM_AGENCY_DOMAIN_ID")),
                 Optional.ofNullable(set.get("HUAWEICLOUD_SDK_AK")),
                 Optional.ofNullable(set.get("HUAWEICLOUD_SDK_SK")),
-                Optional.ofNullable(set.get("HUAWEICLOUD_SDK_SECURITY_TOKEN")));
+                Optional.ofNullable(set.get("HUAWEICLOUD_SDK_SECURITY_TOKEN")),
+                "true".equals(set.get("PLAIN_HTTP_IAM")));
     }
 
     private static final String IAM = "IAM_ENDPOINT=https://iam.myhuaweicloud.com IAM_DOMAIN_NAME=acme IAM_USER_NAME=svc "
@@ -42,7 +43,8 @@ class AuthModeSelectorTest {
             "IAM password with an agency|" + IAM + " IAM_AGENCY_NAME=dba IAM_AGENCY_DOMAIN_NAME=owner|IamPassword",
             "an agency on a fixed token|GAUSSDB_AUTH_TOKEN=t IAM_ENDPOINT=https://iam.x.com IAM_PROJECT_NAME=p IAM_AGENCY_NAME=dba IAM_AGENCY_DOMAIN_ID=d1|AgencyOnToken",
             "AK/SK|HUAWEICLOUD_SDK_AK=ak HUAWEICLOUD_SDK_SK=sk|AkSk",
-            "temporary AK/SK|HUAWEICLOUD_SDK_AK=ak HUAWEICLOUD_SDK_SK=sk HUAWEICLOUD_SDK_SECURITY_TOKEN=st|AkSk"})
+            "temporary AK/SK|HUAWEICLOUD_SDK_AK=ak HUAWEICLOUD_SDK_SK=sk HUAWEICLOUD_SDK_SECURITY_TOKEN=st|AkSk",
+            "IAM over plain http where allowed (local profile)|IAM_ENDPOINT=http://localhost:8080 IAM_DOMAIN_NAME=acme IAM_USER_NAME=svc IAM_PASSWORD=pw IAM_PROJECT_NAME=p PLAIN_HTTP_IAM=true|IamPassword"})
     void chooses(String name, String pairs, String mode) {
         AuthModeSelector.Selection selection = AuthModeSelector.select(inputs(pairs));
         assertThat(selection).as(name).isInstanceOfSatisfying(AuthModeSelector.Selection.Chosen.class,
@@ -60,7 +62,9 @@ class AuthModeSelectorTest {
             "token and IAM password|GAUSSDB_AUTH_TOKEN=t " + IAM + "|several auth modes",
             "agency without a base|IAM_ENDPOINT=https://iam.x.com IAM_AGENCY_NAME=dba|needs a token",
             "agency without its domain|GAUSSDB_AUTH_TOKEN=t IAM_ENDPOINT=https://iam.x.com IAM_PROJECT_NAME=p IAM_AGENCY_NAME=dba|IAM_AGENCY_DOMAIN_NAME or IAM_AGENCY_DOMAIN_ID",
-            "IAM endpoint not a URL|IAM_ENDPOINT=iam IAM_DOMAIN_NAME=acme IAM_USER_NAME=svc IAM_PASSWORD=pw IAM_PROJECT_NAME=p|not an http(s) URL"})
+            "IAM endpoint not a URL|IAM_ENDPOINT=iam IAM_DOMAIN_NAME=acme IAM_USER_NAME=svc IAM_PASSWORD=pw IAM_PROJECT_NAME=p|not an http(s) URL",
+            "IAM password over plain http|IAM_ENDPOINT=http://iam.x.com IAM_DOMAIN_NAME=acme IAM_USER_NAME=svc IAM_PASSWORD=pw IAM_PROJECT_NAME=p|plain http;in clear;use https",
+            "an agency over plain http|GAUSSDB_AUTH_TOKEN=t IAM_ENDPOINT=HTTP://iam.x.com IAM_PROJECT_NAME=p IAM_AGENCY_NAME=dba IAM_AGENCY_DOMAIN_ID=d1|plain http"})
     void refusesWithTheMissingVariables(String name, String pairs, String expected) {
         AuthModeSelector.Selection selection = AuthModeSelector.select(inputs(pairs));
         assertThat(selection).as(name).isInstanceOfSatisfying(AuthModeSelector.Selection.Refused.class, refused -> {

@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gaussrestore.gaussdb.ApiResult;
+import io.gaussrestore.cloud.ApiResult;
 import io.gaussrestore.gaussdb.GaussDbRestoreClient;
 import io.gaussrestore.simulator.GaussDbSimulator;
 import io.gaussrestore.simulator.JournalEntry;

@@ -1,5 +1,8 @@
 package io.gaussrestore.gaussdb;
 
+import io.gaussrestore.cloud.ApiResult;
+import io.gaussrestore.cloud.ApiErrorBody;
+import io.gaussrestore.cloud.Operation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Optional;

@@ -40,6 +40,10 @@ abstract class IdempotencyLedgerContract {
         return "sha256:" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
     }
 
+    String token(String requestId) {
+        return ledger.find(requestId).orElseThrow().leaseToken();
+    }
+
     static NewRequest request(String requestId, String businessKey, String source) {
         return new NewRequest(requestId, businessKey, "97b026aa9cc4417888c14c84a1ad9860",
                 "61a4ea66210545909d74a05c27a7179ein07", "{\"request_id\":\"" + requestId + "\"}", "bot", "why", null,
@@ -68,7 +72,7 @@ abstract class IdempotencyLedgerContract {
     void aSecondRecordWithTheSameRequestIdIsARepeat() {
         String id = id();
         ledger.claim(request(id, key()), NOW);
-        ledger.recordOutcome(id, new Outcome.Submitted("job-1", 1, NOW, NOW));
+        ledger.recordOutcome(id, token(id), new Outcome.Submitted("job-1", 1, NOW, NOW));
 
         Claim again = ledger.claim(request(id, key()), NOW.plusSeconds(5));
 
@@ -93,7 +97,7 @@ abstract class IdempotencyLedgerContract {
         String key = key();
         String original = id();
         ledger.claim(request(original, key), NOW);
-        ledger.recordOutcome(original, new Outcome.Submitted("job-7", 2, NOW, NOW));
+        ledger.recordOutcome(original, token(original), new Outcome.Submitted("job-7", 2, NOW, NOW));
         String second = id();
 
         Claim claim = ledger.claim(request(second, key), NOW.plusSeconds(1));
@@ -113,7 +117,7 @@ abstract class IdempotencyLedgerContract {
             String key = key();
             String original = id();
             ledger.claim(request(original, key), NOW);
-            ledger.recordOutcome(original, outcome);
+            ledger.recordOutcome(original, token(original), outcome);
             assertThat(ledger.claim(request(id(), key), NOW)).as(outcome.toString()).isInstanceOf(Claim.DuplicateOf.class);
         }
         String key = key();
@@ -126,8 +130,8 @@ abstract class IdempotencyLedgerContract {
         String key = key();
         String failed = id();
         ledger.claim(request(failed, key), NOW);
-        LedgerEntry entry = ledger.recordOutcome(failed,
-                new Outcome.Failed("DBS.200823", "The database does not exist.", 400, false, 1, NOW));
+        LedgerEntry entry = ledger.recordOutcome(failed, token(failed),
+                new Outcome.Failed("DBS.200823", "The database does not exist.", 400, false, 1, NOW)).orElseThrow();
         assertThat(entry.state()).isEqualTo(LedgerState.FAILED);
         assertThat(entry.errorCode()).isEqualTo("DBS.200823");
         assertThat(entry.httpStatus()).isEqualTo(400);
@@ -142,14 +146,14 @@ abstract class IdempotencyLedgerContract {
     void rejectedRequestsAreRememberedAndBlockNothing() {
         String id = id();
         NewRequest rejected = request(id, null);
-        Claim first = ledger.recordRejected(rejected, "[{\"field\":\"$.project_id\"}]", "1 rule broken", NOW);
+        Claim first = ledger.recordRejected(rejected, "VALIDATION_FAILED", "[{\"field\":\"$.project_id\"}]", "1 rule broken", NOW);
         assertThat(first).isInstanceOfSatisfying(Claim.Won.class, won -> {
             assertThat(won.entry().state()).isEqualTo(LedgerState.REJECTED);
             assertThat(won.entry().firstStatus()).isEqualTo(LedgerState.REJECTED);
             assertThat(won.entry().errorDetails()).contains("$.project_id");
         });
-        assertThat(ledger.recordRejected(rejected, "[]", "x", NOW)).isInstanceOf(Claim.Redelivered.class);
-        assertThat(ledger.recordRejected(request(id, null), "[]", "x", NOW)).isInstanceOf(Claim.Repeated.class);
+        assertThat(ledger.recordRejected(rejected, "VALIDATION_FAILED", "[]", "x", NOW)).isInstanceOf(Claim.Redelivered.class);
+        assertThat(ledger.recordRejected(request(id, null), "VALIDATION_FAILED", "[]", "x", NOW)).isInstanceOf(Claim.Repeated.class);
     }
 
     @Test
@@ -157,7 +161,7 @@ abstract class IdempotencyLedgerContract {
         String key = key();
         String old = id();
         ledger.claim(request(old, key), NOW);
-        ledger.recordOutcome(old, new Outcome.Submitted("j", 1, NOW, NOW));
+        ledger.recordOutcome(old, token(old), new Outcome.Submitted("j", 1, NOW, NOW));
 
         Instant later = NOW.plus(WINDOW).plusSeconds(1);
         assertThat(ledger.claim(request(id(), key), later)).isInstanceOf(Claim.Won.class);
@@ -168,7 +172,7 @@ abstract class IdempotencyLedgerContract {
         String old = id();
         String key = key();
         ledger.claim(request(old, key), NOW);
-        ledger.recordOutcome(old, new Outcome.Submitted("j", 1, NOW, NOW));
+        ledger.recordOutcome(old, token(old), new Outcome.Submitted("j", 1, NOW, NOW));
         String young = id();
         ledger.claim(new NewRequest(young, key(), "p", "i", "{}", null, null, null, "s", "e", NOW.plus(WINDOW)),
                 NOW.plus(WINDOW));
@@ -187,14 +191,15 @@ abstract class IdempotencyLedgerContract {
         ledger.claim(request(id, key()), NOW);
 
         assertThat(ledger.expireLease(id, "the service stopped mid-call", NOW.plus(LEASE).minusSeconds(1))).isEmpty();
-        assertThat(ledger.renewLease(id, NOW.plus(LEASE).plusSeconds(10), NOW.plusSeconds(5))).isTrue();
+        assertThat(ledger.renewLease(id, token(id), NOW.plus(LEASE).plusSeconds(10), NOW.plusSeconds(5))).isTrue();
         assertThat(ledger.expireLease(id, "the service stopped mid-call", NOW.plus(LEASE).plusSeconds(1))).isEmpty();
 
+        String token = token(id);
         LedgerEntry unknown = ledger.expireLease(id, "the service stopped mid-call", NOW.plus(LEASE).plusSeconds(10)).orElseThrow();
         assertThat(unknown.state()).isEqualTo(LedgerState.UNKNOWN);
         assertThat(unknown.firstStatus()).isEqualTo(LedgerState.UNKNOWN);
         assertThat(unknown.errorMessage()).isEqualTo("the service stopped mid-call");
-        assertThat(ledger.renewLease(id, NOW.plus(Duration.ofHours(1)), NOW)).as("no longer submitting").isFalse();
+        assertThat(ledger.renewLease(id, token, NOW.plus(Duration.ofHours(1)), NOW)).as("no longer submitting").isFalse();
     }
 
     @Test
@@ -216,7 +221,7 @@ abstract class IdempotencyLedgerContract {
             ledger.claim(new NewRequest(id, key(), "p", instance, "{}", null, null, null, "s" + id, "e",
                     NOW.plusSeconds(i)), NOW.plusSeconds(i));
         }
-        ledger.recordOutcome(ids.get(1), new Outcome.Submitted("j", 1, NOW, NOW));
+        ledger.recordOutcome(ids.get(1), token(ids.get(1)), new Outcome.Submitted("j", 1, NOW, NOW));
 
         assertThat(ledger.recent(instance, null, 10)).extracting(LedgerEntry::requestId)
                 .containsExactly(ids.get(2), ids.get(1), ids.get(0));
@@ -239,6 +244,73 @@ abstract class IdempotencyLedgerContract {
         List<Claim> claims = concurrently(24, i -> ledger.claim(request(id, key()), NOW));
         assertThat(claims).filteredOn(Claim.Won.class::isInstance).hasSize(1);
         assertThat(claims).filteredOn(Claim.Repeated.class::isInstance).hasSize(23);
+    }
+
+    @Test
+    void ofWorkersResumingOneReceivedRequestExactlyOneWins() throws Exception {
+        String id = id();
+        ledger.claim(request(id, key()), NOW);
+        assertThat(ledger.relinquish(id, token(id), NOW)).isTrue();
+        LedgerEntry received = ledger.find(id).orElseThrow();
+        assertThat(received.state()).isEqualTo(LedgerState.RECEIVED);
+
+        List<Claim> claims = concurrently(24, i -> ledger.resumeClaim(received, NOW));
+
+        assertThat(claims).filteredOn(Claim.Won.class::isInstance).hasSize(1);
+        assertThat(claims).filteredOn(Claim.Redelivered.class::isInstance).hasSize(23)
+                .allSatisfy(c -> assertThat(((Claim.Redelivered) c).entry().state()).isEqualTo(LedgerState.SUBMITTING));
+        String winner = ((Claim.Won) claims.stream().filter(Claim.Won.class::isInstance).findFirst().orElseThrow())
+                .entry().leaseToken();
+        assertThat(token(id)).isEqualTo(winner);
+    }
+
+    @Test
+    void anotherRecordCarryingTheSameUnclaimedRequestResumesIt() {
+        String id = id();
+        String key = key();
+        ledger.claim(request(id, key, "requests-0@1"), NOW);
+        ledger.relinquish(id, token(id), NOW);
+
+        assertThat(ledger.claim(request(id, key, "requests-dlq-0@5"), NOW)).as("same request, replayed")
+                .isInstanceOf(Claim.Redelivered.class);
+        assertThat(ledger.claim(request(id, key(), "requests-1@9"), NOW)).as("same id, another restore")
+                .isInstanceOf(Claim.Repeated.class);
+    }
+
+    @Test
+    void aStaleLeaseTokenCanChangeNothing() {
+        IdempotencyLedger other = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-2");
+        String id = id();
+        ledger.claim(request(id, key()), NOW);
+        String first = token(id);
+        ledger.relinquish(id, first, NOW);
+        LedgerEntry taken = ((Claim.Won) other.resumeClaim(ledger.find(id).orElseThrow(), NOW)).entry();
+        assertThat(taken.leaseOwner()).isEqualTo("owner-2");
+
+        assertThat(ledger.renewLease(id, first, NOW.plusSeconds(60), NOW)).isFalse();
+        assertThat(ledger.relinquish(id, first, NOW)).isFalse();
+        assertThat(ledger.recordOutcome(id, first, new Outcome.Submitted("job-stale", 1, NOW, NOW))).isEmpty();
+        assertThat(other.renewLease(id, taken.leaseToken(), NOW.plusSeconds(60), NOW)).isTrue();
+        assertThat(other.recordOutcome(id, taken.leaseToken(), new Outcome.Submitted("job-1", 1, NOW, NOW)))
+                .hasValueSatisfying(e -> assertThat(e.jobId()).isEqualTo("job-1"));
+    }
+
+    @Test
+    void theFirstResultKeptIsTheOneAnsweredEveryTime() {
+        String id = id();
+        ledger.claim(request(id, key()), NOW);
+        assertThat(ledger.keepFirstResult(id, "{\"status\":\"SUBMITTED\",\"n\":1}")).isEqualTo("{\"status\":\"SUBMITTED\",\"n\":1}");
+        assertThat(ledger.keepFirstResult(id, "{\"status\":\"SUBMITTED\",\"n\":2}")).isEqualTo("{\"status\":\"SUBMITTED\",\"n\":1}");
+        assertThat(ledger.find(id).orElseThrow().firstResultJson()).isEqualTo("{\"status\":\"SUBMITTED\",\"n\":1}");
+    }
+
+    @Test
+    void theDatabaseClockCorrectsASkewedLocalClock() {
+        java.time.Clock skewed = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(-3));
+        DatabaseClock clock = new DatabaseClock(dataSource(), skewed);
+        assertThat(clock.synchronise()).isTrue();
+        assertThat(Duration.between(Instant.now(), clock.instant()).abs()).isLessThan(Duration.ofSeconds(5));
+        assertThat(clock.offset()).isBetween(Duration.ofHours(3).minusSeconds(5), Duration.ofHours(3).plusSeconds(5));
     }
 
     @Test

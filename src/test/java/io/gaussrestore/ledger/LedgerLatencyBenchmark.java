@@ -56,10 +56,11 @@ class LedgerLatencyBenchmark {
             String id = "bench-" + UUID.randomUUID();
             Instant now = Instant.now();
             long start = System.nanoTime();
-            ledger.claim(new NewRequest(id, "sha256:" + UUID.randomUUID(), "p", "i", "{}", null, null, null,
+            Claim claim = ledger.claim(new NewRequest(id, "sha256:" + UUID.randomUUID(), "p", "i", "{}", null, null, null,
                     "bench-0@" + i, UUID.randomUUID().toString(), now), now);
-            ledger.renewLease(id, now.plusSeconds(120), now);
-            ledger.recordOutcome(id, new Outcome.Submitted("job", 1, now, now));
+            String token = ((Claim.Won) claim).entry().leaseToken();
+            ledger.renewLease(id, token, now.plusSeconds(120), now);
+            ledger.recordOutcome(id, token, new Outcome.Submitted("job", 1, now, now));
             ledger.markFirstResultPublished(id);
             if (i >= 0) {
                 nanos[i] = System.nanoTime() - start;

@@ -34,7 +34,12 @@ public final class TestTopics {
     private TestTopics() {}
 
     /** Sends one request record and waits for the broker's acknowledgement. */
-    public static synchronized void send(String key, byte[] value, Map<String, String> headers) {
+    public static void send(String key, byte[] value, Map<String, String> headers) {
+        send(key, value, headers, null);
+    }
+
+    /** Sends one request record with the given timestamp (null: the producer's clock). */
+    public static synchronized void send(String key, byte[] value, Map<String, String> headers, Long timestamp) {
         startReader();
         if (producer == null) {
             Properties props = new Properties();
@@ -42,7 +47,7 @@ public final class TestTopics {
             props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
             producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         }
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(KafkaBroker.REQUESTS,
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(KafkaBroker.REQUESTS, null, timestamp,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
         headers.forEach((name, v) -> record.headers().add(new RecordHeader(name, v.getBytes(StandardCharsets.UTF_8))));
         try {
@@ -94,7 +99,8 @@ public final class TestTopics {
         }
     }
 
-    private static synchronized void startReader() {
+    /** Starts reading the result and dead-letter topics (from their start), if not yet. */
+    public static synchronized void startReader() {
         if (reader != null) {
             return;
         }

@@ -2,8 +2,8 @@ package io.gaussrestore.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gaussrestore.gaussdb.ApiErrorBody;
-import io.gaussrestore.gaussdb.ApiResult;
+import io.gaussrestore.cloud.ApiErrorBody;
+import io.gaussrestore.cloud.ApiResult;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.ledger.TrackingUpdate;
@@ -23,7 +23,7 @@ class JobPollDecisionTest {
     private static LedgerEntry entry(LedgerState state, String jobStatus, String progress) {
         return new LedgerEntry("r", "k", "p", "i", state, LedgerState.SUBMITTED, "e", true, "{}", null, null, null,
                 "job-1", 1, null, null, null, null, null, null, progress, "s", null, null, SUBMITTED, SUBMITTED, null,
-                SUBMITTED, jobStatus, SUBMITTED, 0, "me", SUBMITTED.plusSeconds(60), null, true);
+                SUBMITTED, jobStatus, SUBMITTED, 0, "me", SUBMITTED.plusSeconds(60), null, true, null, null);
     }
 
     private static ApiResult job(String status, String process, String ended, String failReason) {

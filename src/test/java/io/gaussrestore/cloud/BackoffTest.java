@@ -1,4 +1,4 @@
-package io.gaussrestore.submission;
+package io.gaussrestore.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

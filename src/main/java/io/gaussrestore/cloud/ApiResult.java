@@ -1,4 +1,4 @@
-package io.gaussrestore.gaussdb;
+package io.gaussrestore.cloud;
 
 /** What one HTTP call to the cloud gave: an answer with a status, or no answer at all. */
 public sealed interface ApiResult {

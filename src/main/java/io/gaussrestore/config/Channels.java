@@ -1,4 +1,4 @@
-package io.gaussrestore.messaging;
+package io.gaussrestore.config;
 
 /** Channel names, shared by the code, the configuration and the tests. */
 public final class Channels {

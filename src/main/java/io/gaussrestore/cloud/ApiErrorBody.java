@@ -1,4 +1,4 @@
-package io.gaussrestore.gaussdb;
+package io.gaussrestore.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.gaussrestore.gaussdb;
+package io.gaussrestore.cloud;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,11 +14,11 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /** Trust for calls to the cloud: the JVM's own CAs plus those of an optional PEM bundle; never "trust all". */
-final class TrustStores {
+public final class TrustStores {
 
     private TrustStores() {}
 
-    static KeyStore withBundle(Path pem) {
+    public static KeyStore withBundle(Path pem) {
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);

@@ -1,4 +1,4 @@
-package io.gaussrestore.gaussdb;
+package io.gaussrestore.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.gaussrestore.submission;
+package io.gaussrestore.cloud;
 
 import java.time.Duration;
 import java.util.OptionalLong;

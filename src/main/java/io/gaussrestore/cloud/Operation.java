@@ -1,4 +1,4 @@
-package io.gaussrestore.gaussdb;
+package io.gaussrestore.cloud;
 
 /** The cloud calls this service makes; the name is the metrics label. */
 public enum Operation {

@@ -1,0 +1,279 @@
+package io.gaussrestore.pipeline;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.gaussrestore.ledger.Claim;
+import io.gaussrestore.ledger.IdempotencyLedger;
+import io.gaussrestore.ledger.JdbcIdempotencyLedger;
+import io.gaussrestore.ledger.LedgerEntry;
+import io.gaussrestore.ledger.LedgerState;
+import io.gaussrestore.ledger.LedgerStore;
+import io.gaussrestore.ledger.NewRequest;
+import io.gaussrestore.request.BusinessKey;
+import io.gaussrestore.request.RequestCheck;
+import io.gaussrestore.request.RestoreRequestValidator;
+import io.gaussrestore.testing.CloudApiMock.InjectCloudApi;
+import io.gaussrestore.testing.TestTopics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pipeline driven record by record on the real ledger, broker and WireMock, with the failures that used to
+ * double a restore or invent an UNKNOWN put in its way.
+ */
+@QuarkusTest
+class PipelineRecoveryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
+    private static final AtomicLong OFFSETS = new AtomicLong();
+
+    @InjectCloudApi
+    WireMockServer cloud;
+
+    @Inject
+    RestorePipeline pipeline;
+
+    @Inject
+    IdempotencyLedger ledger;
+
+    @Inject
+    LedgerStore store;
+
+    @Inject
+    RestoreRequestValidator validator;
+
+    @Inject
+    Clock clock;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void readResults() {
+        TestTopics.startReader();
+    }
+
+    private static String instanceId() {
+        return UUID.randomUUID().toString().replace("-", "") + "in07";
+    }
+
+    private static String restorePath(String instanceId) {
+        return "/v3/" + PROJECT + "/instances/" + instanceId + "/backups/restore/tables";
+    }
+
+    private static String request(String requestId, String instanceId, long restoreTime) {
+        return """
+                {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
+                 "restore_tables": [{"database": "shop", "tables": [{"old_name": "orders", "new_name": "orders_back"}]}]}
+                """.formatted(requestId, PROJECT, instanceId, restoreTime);
+    }
+
+    private static InboundRecord record(String value, RecordFence fence) {
+        return new InboundRecord(value.getBytes(StandardCharsets.UTF_8), null, Instant.now(), "pipeline-test", 0,
+                OFFSETS.incrementAndGet(), fence);
+    }
+
+    private static InboundRecord again(InboundRecord record, RecordFence fence) {
+        return new InboundRecord(record.value(), record.ceId(), record.timestamp(), record.topic(), record.partition(),
+                record.offset(), fence);
+    }
+
+    private Disposition process(InboundRecord record) {
+        return pipeline.process(record).await().atMost(WAIT);
+    }
+
+    private void stubAccepted(String instanceId, String jobId) {
+        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
+                .withBody("{\"job_id\": \"" + jobId + "\"}")));
+    }
+
+    private int posts(String instanceId) {
+        return cloud.findAll(postRequestedFor(urlPathEqualTo(restorePath(instanceId)))).size();
+    }
+
+    private void sql(String statement, Object... args) throws Exception {
+        try (Connection c = store.dataSource().getConnection(); PreparedStatement s = c.prepareStatement(statement)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i]);
+            }
+            s.executeUpdate();
+        }
+    }
+
+    @Test
+    void aRepublishedFirstResultIsTheSameBytesUnderTheSameId() throws Exception {
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-republished");
+        String requestId = "republished-" + UUID.randomUUID();
+        InboundRecord record = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
+        process(record);
+        await().atMost(WAIT).until(() -> TestTopics.results(requestId).size() == 1);
+        // A crash between the broker's ack and the ledger's "published" mark, while tracking moved on.
+        sql("UPDATE restore_request SET first_result_published = FALSE, state = 'RUNNING', progress = '40%', "
+                + "job_status = 'Running' WHERE request_id = ?", requestId);
+
+        process(again(record, RecordFence.ALWAYS));
+
+        await().atMost(WAIT).until(() -> TestTopics.results(requestId).size() == 2);
+        ConsumerRecord<byte[], byte[]> first = TestTopics.results(requestId).get(0);
+        ConsumerRecord<byte[], byte[]> second = TestTopics.results(requestId).get(1);
+        assertThat(new String(second.value(), StandardCharsets.UTF_8)).isEqualTo(new String(first.value(), StandardCharsets.UTF_8));
+        assertThat(TestTopics.header(second, "ce_id")).isEqualTo(TestTopics.header(first, "ce_id"));
+        assertThat(TestTopics.json(second).get("status").asText()).isEqualTo("SUBMITTED");
+        assertThat(posts(instanceId)).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordRepeatingAKnownRequestIdIsAnsweredUnderAStableId() {
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-original");
+        String requestId = "repeated-" + UUID.randomUUID();
+        process(record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS));
+        InboundRecord repeat = record(request(requestId, instanceId, 1690890941000L), RecordFence.ALWAYS);
+
+        process(repeat);
+        process(again(repeat, RecordFence.ALWAYS));
+
+        await().atMost(WAIT).until(() -> TestTopics.results(requestId).size() == 3);
+        ConsumerRecord<byte[], byte[]> answer = TestTopics.results(requestId).get(1);
+        ConsumerRecord<byte[], byte[]> answerAgain = TestTopics.results(requestId).get(2);
+        assertThat(TestTopics.json(answer).get("status").asText()).isEqualTo("DUPLICATE");
+        assertThat(TestTopics.header(answerAgain, "ce_id")).isEqualTo(TestTopics.header(answer, "ce_id"));
+        assertThat(posts(instanceId)).isEqualTo(1);
+    }
+
+    @Test
+    void aRevokedPartitionStopsTheWorkBeforeItsCallAndGivesTheRequestBack() {
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-new-owner");
+        String requestId = "revoked-" + UUID.randomUUID();
+        InboundRecord record = record(request(requestId, instanceId, 1690890940000L), () -> false);
+
+        Disposition disposition = process(record);
+
+        assertThat(disposition).isInstanceOf(Disposition.Abandoned.class);
+        assertThat(posts(instanceId)).isZero();
+        assertThat(ledger.find(requestId).orElseThrow().state()).isEqualTo(LedgerState.RECEIVED);
+        assertThat(TestTopics.results(requestId)).isEmpty();
+
+        // The partition's new owner reads the same record and carries on.
+        Disposition taken = process(again(record, RecordFence.ALWAYS));
+        assertThat(taken).isInstanceOfSatisfying(Disposition.Answered.class,
+                answered -> assertThat(answered.result().jobId()).isEqualTo("job-new-owner"));
+        assertThat(posts(instanceId)).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordValidWhenAcceptedIsStillServedWhenItComesBackAfterTheRulesMovedOn() throws Exception {
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-late");
+        String requestId = "valid-then-old-" + UUID.randomUUID();
+        // Accepted long ago, when its restore_time was within the retention; today it no longer is.
+        Instant acceptedAt = clock.instant().minus(Duration.ofDays(5001));
+        String text = request(requestId, instanceId, acceptedAt.minus(Duration.ofHours(1)).toEpochMilli());
+        RequestCheck then = validator.checkAt((ObjectNode) JSON.readTree(text), acceptedAt);
+        assertThat(then).isInstanceOf(RequestCheck.Valid.class);
+        assertThat(validator.check((ObjectNode) JSON.readTree(text))).isInstanceOf(RequestCheck.Invalid.class);
+        InboundRecord record = record(text, RecordFence.ALWAYS);
+        String key = BusinessKey.of(((RequestCheck.Valid) then).request());
+        Claim claim = ledger.claim(new NewRequest(requestId, key, PROJECT, instanceId, text, null, null, null,
+                record.position(), UUID.randomUUID().toString(), acceptedAt), clock.instant());
+        ledger.relinquish(requestId, ((Claim.Won) claim).entry().leaseToken(), clock.instant());
+
+        Disposition disposition = process(record);
+
+        assertThat(disposition).isInstanceOfSatisfying(Disposition.Answered.class,
+                answered -> assertThat(answered.result().jobId()).isEqualTo("job-late"));
+        assertThat(posts(instanceId)).isEqualTo(1);
+    }
+
+    @Test
+    void aLedgerThatFailsForAMomentAfterThePostDoesNotTurnTheRestoreUnknown() throws Exception {
+        String instanceId = instanceId();
+        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
+                .withFixedDelay(1000).withBody("{\"job_id\": \"job-kept\"}")));
+        String requestId = "ledger-hiccup-" + UUID.randomUUID();
+        InboundRecord record = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
+
+        CompletableFuture<Disposition> done = pipeline.process(record).subscribeAsCompletionStage();
+        await().atMost(WAIT).until(() -> posts(instanceId) == 1);
+        // Hold the request's row locked past H2's lock time-out: recording the answer fails, transiently.
+        try (Connection c = store.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("SELECT state FROM restore_request WHERE request_id = ? FOR UPDATE")) {
+                s.setString(1, requestId);
+                s.executeQuery().close();
+            }
+            Thread.sleep(3000);
+            c.commit();
+        }
+
+        Disposition disposition = done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(disposition).isInstanceOfSatisfying(Disposition.Answered.class, answered -> {
+            assertThat(answered.result().status().name()).isEqualTo("SUBMITTED");
+            assertThat(answered.result().jobId()).isEqualTo("job-kept");
+        });
+        assertThat(ledger.find(requestId).orElseThrow().state()).isEqualTo(LedgerState.SUBMITTED);
+        assertThat(posts(instanceId)).isEqualTo(1);
+    }
+
+    @Test
+    void theLeaseStaysAliveWhileTheRequestWaitsLongerThanIt() {
+        String instanceId = instanceId();
+        String path = restorePath(instanceId);
+        String instancePath = "/v3/" + PROJECT + "/instances/" + instanceId;
+        cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(409).withBody(
+                        "{\"error_code\": \"DBS.200019\", \"error_msg\": \"Another operation is being performed on the DB instance.\"}"))
+                .willSetStateTo("waiting"));
+        cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs("waiting")
+                .willReturn(aResponse().withStatus(200).withBody("{\"job_id\": \"job-after-wait\"}")));
+        cloud.stubFor(get(urlPathEqualTo(instancePath)).willReturn(aResponse().withStatus(200)
+                .withBody("{\"instance\": {\"id\": \"" + instanceId + "\", \"status\": \"RESTORING\"}}")));
+        String requestId = "long-wait-" + UUID.randomUUID();
+        IdempotencyLedger otherReplica = new JdbcIdempotencyLedger(store.dataSource(), Duration.ofDays(7),
+                ledger.lease(), "other-replica");
+
+        CompletableFuture<Disposition> done = pipeline.process(record(request(requestId, instanceId, 1690890940000L),
+                RecordFence.ALWAYS)).subscribeAsCompletionStage();
+        Instant waitUntil = Instant.now().plus(ledger.lease().multipliedBy(3));
+        await().atMost(WAIT).until(() -> !cloud.findAll(getRequestedFor(urlPathEqualTo(instancePath))).isEmpty());
+        // Three lease lengths of waiting: the lease must never lapse, so no other replica can call it abandoned.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            LedgerEntry entry = ledger.find(requestId).orElseThrow();
+            assertThat(entry.state()).isEqualTo(LedgerState.SUBMITTING);
+            assertThat(otherReplica.expireLease(requestId, "abandoned?", clock.instant())).isEmpty();
+            return Instant.now().isAfter(waitUntil);
+        });
+        cloud.stubFor(get(urlPathEqualTo(instancePath)).willReturn(aResponse().withStatus(200)
+                .withBody("{\"instance\": {\"id\": \"" + instanceId + "\", \"status\": \"ACTIVE\"}}")));
+
+        Disposition disposition = Uni.createFrom().completionStage(done).await().atMost(WAIT);
+        assertThat(disposition).isInstanceOfSatisfying(Disposition.Answered.class, answered -> {
+            assertThat(answered.result().jobId()).isEqualTo("job-after-wait");
+            assertThat(answered.result().attempts()).isEqualTo(2);
+        });
+    }
+}

@@ -1,0 +1,249 @@
+package io.gaussrestore.pipeline;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.gaussrestore.cloud.ApiResult;
+import io.gaussrestore.request.BusinessKey;
+import io.gaussrestore.testing.CloudApiMock.InjectCloudApi;
+import io.gaussrestore.testing.Metrics;
+import io.gaussrestore.testing.TestTopics;
+import io.gaussrestore.throttling.CircuitBreaker;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Records that used to stop a partition or double a restore, through the real broker to WireMock: each ends in
+ * exactly one result or one dead-letter record, and the next record is still served.
+ */
+@QuarkusTest
+class RecordSafetyTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
+    private static final String REQUEST = """
+            {%s"project_id": "%s", "instance_id": "%s", "restore_time": 1690890940000,
+             "restore_tables": [{"database": "shop", "tables": [{"old_name": "orders", "new_name": "orders_%s"}]}]%s}
+            """;
+
+    @InjectCloudApi
+    WireMockServer cloud;
+
+    @Inject
+    CircuitBreaker circuit;
+
+    private static String instanceId() {
+        return UUID.randomUUID().toString().replace("-", "") + "in07";
+    }
+
+    private static String restorePath(String instanceId) {
+        return "/v3/" + PROJECT + "/instances/" + instanceId + "/backups/restore/tables";
+    }
+
+    private static String request(String requestId, String instanceId, String extra) {
+        return REQUEST.formatted(requestId == null ? "" : "\"request_id\": \"" + requestId + "\", ", PROJECT, instanceId,
+                UUID.randomUUID().toString().substring(0, 8), extra);
+    }
+
+    private void stubAccepted(String instanceId, String jobId) {
+        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
+                .withBody("{\"job_id\": \"" + jobId + "\"}")));
+    }
+
+    private static JsonNode onlyResult(String requestId) {
+        await().atMost(WAIT).until(() -> !TestTopics.results(requestId).isEmpty());
+        assertThat(TestTopics.results(requestId)).hasSize(1);
+        return TestTopics.resultValues(requestId).get(0);
+    }
+
+    /** A valid request sent after the poison one is still answered: the partition did not stall. */
+    private void theNextRecordIsServed(String key) {
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-next");
+        String requestId = "next-" + UUID.randomUUID();
+        TestTopics.send(key, request(requestId, instanceId, ""));
+        assertThat(onlyResult(requestId).get("status").asText()).isEqualTo("SUBMITTED");
+    }
+
+    @Test
+    void anInstanceIdOf200CharactersIsRejectedOnceWithTheFieldCut() {
+        String instanceId = "i".repeat(200);
+        String requestId = "long-instance-" + UUID.randomUUID();
+
+        TestTopics.send("same-partition", request(requestId, instanceId, ""));
+
+        JsonNode result = onlyResult(requestId);
+        assertThat(result.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(result.get("instance_id").asText()).hasSizeLessThanOrEqualTo(64)
+                .startsWith("iiii").endsWith("[truncated from 200 characters]");
+        assertThat(result.get("error").get("details").toString()).contains("$.instance_id");
+        theNextRecordIsServed("same-partition");
+    }
+
+    @Test
+    void aCeIdOfAThousandCharactersIsNotUsedAsTheRequestId() {
+        String invalid = "{\"project_id\": \"nope\", \"note\": \"" + UUID.randomUUID() + "\"}";
+        byte[] bytes = invalid.getBytes(StandardCharsets.UTF_8);
+
+        TestTopics.send("ce-partition", bytes, Map.of("ce_id", "c".repeat(1000)));
+
+        JsonNode result = onlyResult("sha256:" + BusinessKey.sha256Hex(bytes));
+        assertThat(result.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(TestTopics.results("c".repeat(1000))).isEmpty();
+
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-ce");
+        String valid = request(null, instanceId, "");
+        TestTopics.send(instanceId, valid.getBytes(StandardCharsets.UTF_8), Map.of("ce_id", "d".repeat(1000)));
+        await().atMost(WAIT).until(() -> cloud.findAll(postRequestedFor(urlPathEqualTo(restorePath(instanceId)))).size() == 1);
+        theNextRecordIsServed("ce-partition");
+    }
+
+    @Test
+    void aRecordFullOfBadTablesIsRejectedWithACappedList() {
+        StringBuilder tables = new StringBuilder();
+        for (int i = 0; i < 1500; i++) {
+            tables.append(i == 0 ? "" : ",").append("{\"old_name\": \"t#").append(i).append("\"}");
+        }
+        String requestId = "many-violations-" + UUID.randomUUID();
+        String body = """
+                {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": 1690890940000,
+                 "restore_tables": [{"database": "shop", "tables": [%s]}]}
+                """.formatted(requestId, PROJECT, instanceId(), tables);
+        assertThat(body.length()).isLessThan(65536);
+
+        TestTopics.send("violations", body);
+
+        ConsumerRecord<byte[], byte[]> record;
+        await().atMost(WAIT).until(() -> !TestTopics.results(requestId).isEmpty());
+        record = TestTopics.results(requestId).get(0);
+        JsonNode result = TestTopics.json(record);
+        assertThat(result.get("status").asText()).isEqualTo("REJECTED");
+        JsonNode details = result.get("error").get("details");
+        assertThat(details).hasSize(100);
+        assertThat(details.get(99).get("message").asText()).contains("more violations are not listed").contains("3000 in all");
+        assertThat(result.get("error").get("message").asText()).startsWith("3000 rule(s) broken");
+        assertThat(record.value().length).isLessThan(32 * 1024);
+        theNextRecordIsServed("violations");
+    }
+
+    @Test
+    void controlCharactersInAuditFieldsAreRejectedNotStored() {
+        String requestId = "control-" + UUID.randomUUID();
+        String instanceId = instanceId();
+
+        TestTopics.send(instanceId, request(requestId, instanceId, ", \"requested_by\": \"bot\\u0000\\u0007\""));
+
+        JsonNode result = onlyResult(requestId);
+        assertThat(result.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(result.get("error").get("details").toString()).contains("$.requested_by").contains("control characters");
+        assertThat(cloud.findAll(postRequestedFor(urlPathEqualTo(restorePath(instanceId))))).isEmpty();
+    }
+
+    @Test
+    void aRecordOlderThanTheDeduplicationWindowIsRejectedAsAPossibleReplay() {
+        String requestId = "replayed-" + UUID.randomUUID();
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-replay");
+        long eightDaysAgo = Instant.now().minus(Duration.ofDays(8)).toEpochMilli();
+
+        TestTopics.send(instanceId, request(requestId, instanceId, "").getBytes(StandardCharsets.UTF_8), Map.of(),
+                eightDaysAgo);
+
+        JsonNode result = onlyResult(requestId);
+        assertThat(result.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(result.get("error").get("code").asText()).isEqualTo("RECORD_EXPIRED");
+        assertThat(result.get("error").get("message").asText()).contains("de-duplication window").contains("not sent");
+        assertThat(cloud.findAll(postRequestedFor(urlPathEqualTo(restorePath(instanceId))))).isEmpty();
+    }
+
+    @Test
+    void afterALostAnswerABusyInstanceEndsUnknownWithoutAThirdPost() {
+        String instanceId = instanceId();
+        String path = restorePath(instanceId);
+        // The first POST starts a job but its answer is lost (slower than the 2 s read timeout); the instance still
+        // looks ACTIVE, so the service sends again and is told the instance is busy: with its own job, perhaps.
+        cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(200).withFixedDelay(3000).withBody("{\"job_id\": \"job-lost\"}"))
+                .willSetStateTo("busy"));
+        cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs("busy")
+                .willReturn(aResponse().withStatus(409).withBody(
+                        "{\"error_code\": \"DBS.200019\", \"error_msg\": \"Another operation is being performed on the DB instance.\"}"))
+                .willSetStateTo("free"));
+        cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs("free")
+                .willReturn(aResponse().withStatus(200).withBody("{\"job_id\": \"job-second\"}")));
+        cloud.stubFor(get(urlPathEqualTo("/v3/" + PROJECT + "/instances/" + instanceId)).willReturn(aResponse()
+                .withStatus(200).withBody("{\"instance\": {\"id\": \"" + instanceId + "\", \"status\": \"ACTIVE\"}}")));
+        String requestId = "lost-then-busy-" + UUID.randomUUID();
+
+        TestTopics.send(instanceId, request(requestId, instanceId, ""));
+
+        JsonNode result = onlyResult(requestId);
+        assertThat(result.get("status").asText()).isEqualTo("UNKNOWN");
+        assertThat(result.get("error").get("message").asText()).contains("busy").contains("not sent again");
+        assertThat(cloud.findAll(postRequestedFor(urlPathEqualTo(path)))).hasSize(2);
+    }
+
+    @Test
+    void aProbeSpentOnARejectedRecordDoesNotKeepTheCircuitShut() {
+        for (int i = 0; i < 5; i++) {
+            circuit.record(new ApiResult.NoResponse(ApiResult.NoResponse.Kind.CONNECT_FAILED, false, "test outage"));
+        }
+        assertThat(circuit.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        await().atMost(WAIT).until(() -> Metrics.value("gaussdb_restore_circuit_open") == 1.0);
+        String invalidId = "probe-rejected-" + UUID.randomUUID();
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-after-probe");
+        String validId = "probe-valid-" + UUID.randomUUID();
+
+        // After the 1 s pause the first record takes the probe; it makes no call, so the next one must probe.
+        TestTopics.send("probe", "{\"request_id\": \"" + invalidId + "\"}");
+        TestTopics.send("probe", request(validId, instanceId, ""));
+
+        assertThat(onlyResult(invalidId).get("status").asText()).isEqualTo("REJECTED");
+        assertThat(onlyResult(validId).get("status").asText()).isEqualTo("SUBMITTED");
+        assertThat(circuit.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void errorCodesFromCloudBodiesCannotMintMetricSeries() {
+        String instanceId = instanceId();
+        String garbage = "DBS.200823 <html>" + UUID.randomUUID();
+        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(400)
+                .withBody("{\"error_code\": \"" + garbage + "\", \"error_msg\": \"refused\"}")));
+        String requestId = "garbage-code-" + UUID.randomUUID();
+        double others = Metrics.value("gaussdb_restore_api_calls_total", "error_code=\"other\"");
+
+        TestTopics.send(instanceId, request(requestId, instanceId, ""));
+
+        assertThat(onlyResult(requestId).get("status").asText()).isEqualTo("FAILED");
+        assertThat(Metrics.value("gaussdb_restore_api_calls_total", "error_code=\"other\"")).isEqualTo(others + 1);
+        String metrics = given().get("/q/metrics").then().extract().asString();
+        assertThat(metrics).doesNotContain(garbage);
+    }
+
+    @Test
+    void postRestoresRefusesAMalformedRequestIdWithoutPublishing() {
+        String body = request("x".repeat(300), instanceId(), "");
+        given().contentType("application/json").body(body).post("/restores").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("request_id must be 1 to 128 characters"));
+        given().contentType("application/json").body(request("bad id with spaces", instanceId(), "")).post("/restores")
+                .then().statusCode(400);
+    }
+}
