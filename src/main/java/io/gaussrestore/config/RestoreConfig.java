@@ -34,6 +34,9 @@ public interface RestoreConfig {
     /** Following submitted jobs to their end. */
     Tracking tracking();
 
+    /** Requests waiting for their instance. */
+    Queue queue();
+
     /** The embedded GaussDB + IAM simulator (on in the local profile, off in production). */
     Simulator simulator();
 
@@ -222,6 +225,27 @@ public interface RestoreConfig {
          */
         @WithDefault("PT10M")
         Duration transientRetryDeadline();
+    }
+
+    interface Queue {
+        /**
+         * How long a request may wait for its instance before it ends FAILED (QUEUE_TIMEOUT). A day: restores of
+         * large tables run for hours, and a request still waiting after a day needs a person to decide again.
+         */
+        @WithDefault("PT24H")
+        Duration deadline();
+
+        /** How often an instance busy with something that is not a restore of ours is looked at again. */
+        @WithDefault("PT30S")
+        Duration checkInterval();
+
+        /** How often the lines are looked at for requests that may go. */
+        @WithDefault("PT1S")
+        Duration tick();
+
+        /** Most instances released or checked in one tick. */
+        @WithDefault("50")
+        int batch();
     }
 
     interface Tracking {

@@ -5,6 +5,7 @@ import io.gaussrestore.ledger.IdempotencyLedger;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.config.Channels;
+import io.gaussrestore.queue.InstanceQueue;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestIds;
 import io.gaussrestore.result.LedgerResults;
@@ -42,12 +43,37 @@ public class RestoresResource {
     private final IdempotencyLedger ledger;
     private final RecordDecoder decoder;
     private final MutinyEmitter<byte[]> requests;
+    private final InstanceQueue queue;
 
     RestoresResource(IdempotencyLedger ledger, RecordDecoder decoder,
-            @Channel(Channels.REQUESTS_OUT) MutinyEmitter<byte[]> requests) {
+            @Channel(Channels.REQUESTS_OUT) MutinyEmitter<byte[]> requests, InstanceQueue queue) {
         this.ledger = ledger;
         this.decoder = decoder;
         this.requests = requests;
+        this.queue = queue;
+    }
+
+    /**
+     * Cancels a request that waits for its instance: it ends CANCELLED (a result is published) and nothing is
+     * sent. A request already sent to the cloud cannot be cancelled: 409 says where it stands.
+     */
+    @POST
+    @Path("/{request_id}/cancel")
+    @io.smallrye.common.annotation.Blocking
+    public Response cancel(@PathParam("request_id") String requestId) {
+        if (ledger.find(requestId).isEmpty()) {
+            return error(Response.Status.NOT_FOUND, "no request with request_id " + requestId + " is known");
+        }
+        return queue.cancel(requestId, "cancelled through POST /restores/" + requestId + "/cancel")
+                .map(cancelled -> Response.ok(view(cancelled)).build())
+                .orElseGet(() -> {
+                    LedgerEntry current = ledger.find(requestId).orElseThrow();
+                    return Response.status(Response.Status.CONFLICT).entity(Map.of(
+                            "error", "request " + requestId + " is " + view(current).status() + ": only a request "
+                                    + "waiting for its instance (QUEUED) can be cancelled; one sent to the cloud "
+                                    + "cannot be taken back",
+                            "status", view(current).status().name())).type(MediaType.APPLICATION_JSON).build();
+                });
     }
 
     /** The request's latest state, in the shape of a result event. */
@@ -74,6 +100,9 @@ public class RestoresResource {
         }
         if (limit < 1 || limit > MAX_LIMIT) {
             return error(Response.Status.BAD_REQUEST, "limit must be between 1 and " + MAX_LIMIT);
+        }
+        if (state == LedgerState.QUEUED) {
+            return Response.ok(inLine(ledger.queued(blankToNull(instanceId), limit))).build();
         }
         List<RestoreResult> entries = ledger.recent(blankToNull(instanceId), state, limit).stream().map(this::view).toList();
         return Response.ok(entries).build();
@@ -114,6 +143,19 @@ public class RestoresResource {
                 .onFailure().recoverWithItem(e -> error(Response.Status.SERVICE_UNAVAILABLE,
                         "the request could not be written to the request topic (" + e.getClass().getSimpleName()
                                 + "); nothing was accepted, send it again"));
+    }
+
+    /** Waiting requests by instance, in line, each with its current place. */
+    private static List<RestoreResult> inLine(List<LedgerEntry> queued) {
+        List<RestoreResult> views = new java.util.ArrayList<>();
+        String instance = null;
+        int place = 0;
+        for (LedgerEntry entry : queued) {
+            place = entry.instanceId().equals(instance) ? place + 1 : 1;
+            instance = entry.instanceId();
+            views.add(LedgerResults.queued(entry, place));
+        }
+        return views;
     }
 
     private RestoreResult view(LedgerEntry entry) {

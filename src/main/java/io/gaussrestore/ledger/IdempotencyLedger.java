@@ -32,6 +32,52 @@ public interface IdempotencyLedger {
     /** Records the first outcome of a SUBMITTING request; empty when the lease token is no longer the request's. */
     Optional<LedgerEntry> recordOutcome(String requestId, String leaseToken, Outcome outcome);
 
+    /**
+     * What makes the instance busy for a new request: the last request waiting for it, else the request being
+     * sent or the job of ours running on it; empty when nothing of ours occupies it.
+     *
+     * @param jobsCount whether submitted jobs occupy their instance: only when jobs are tracked to their end
+     */
+    Optional<LedgerEntry> occupant(String instanceId, String requestId, boolean jobsCount);
+
+    /**
+     * Puts a SUBMITTING request in its instance's line (QUEUED, behind those already there; a request parked again
+     * keeps its place and deadline); empty when the lease token is no longer the request's.
+     *
+     * @param checkAt when to look at the instance again (it is busy with something not ours), null to wait for
+     *     the request ahead
+     * @param attempts the POSTs made so far
+     */
+    Optional<LedgerEntry> park(String requestId, String leaseToken, String waitingFor, Instant checkAt,
+            Instant deadline, int attempts, Instant now);
+
+    /** The first waiting request of each instance that has one, longest waiting first. */
+    List<LedgerEntry> queueHeads(int limit);
+
+    /** Waiting requests, by instance and in line. */
+    List<LedgerEntry> queued(String instanceId, int limit);
+
+    /** Whether a request of the instance is being sent or (when {@code jobsCount}) has a job running. */
+    boolean instanceWorking(String instanceId, boolean jobsCount);
+
+    /** Takes a waiting request out of the line to send it (compare-and-set: one taker); its new lease. */
+    Optional<LedgerEntry> takeFromQueue(String requestId, Instant now);
+
+    /** Looks at the busy instance of a waiting request again later. */
+    void recheckLater(String requestId, Instant checkAt);
+
+    /** Ends a waiting request (CANCELLED, or FAILED when it waited too long) with an event to publish. */
+    Optional<LedgerEntry> leaveQueue(String requestId, LedgerState state, String errorCode, String message, Instant now);
+
+    /** Waiting requests whose queue deadline passed. */
+    List<LedgerEntry> expiredInQueue(Instant now, int limit);
+
+    /** Requests taken from the line whose sender died: their lease lapsed. */
+    List<LedgerEntry> lapsedReleases(Instant now, int limit);
+
+    /** How many requests wait for their instance. */
+    long queuedCount();
+
     /** Keeps the first result as it will be published, unless one is kept already; answers the kept one. */
     String keepFirstResult(String requestId, String resultJson);
 

@@ -22,12 +22,20 @@ import javax.sql.DataSource;
 public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
     private static final String UNIQUE_VIOLATION = "23505";
+    /**
+     * Sets the first status of a request that has none yet; a request that already had its first result (it was
+     * QUEUED) gets a tracking event instead, published like a job's progress. Parameters: status, event id.
+     */
+    private static final String LATER_EVENT = "first_status = COALESCE(first_status, ?), "
+            + "track_event_id = CASE WHEN first_status IS NULL THEN track_event_id ELSE ? END, "
+            + "track_event_published = CASE WHEN first_status IS NULL THEN track_event_published ELSE FALSE END";
     private static final int CLAIM_ROUNDS = 8;
     private static final String COLUMNS = "request_id, business_key, project_id, instance_id, state, first_status, "
             + "first_result_id, first_result_published, request_json, requested_by, reason, ticket, job_id, attempts, "
             + "error_code, error_message, error_details, http_status, retryable, duplicate_of, progress, source, "
             + "lease_owner, lease_until, received_at, submitted_at, finished_at, updated_at, job_status, next_poll_at, "
-            + "polls, tracker_owner, tracker_lease_until, track_event_id, track_event_published, lease_token, first_result_json";
+            + "polls, tracker_owner, tracker_lease_until, track_event_id, track_event_published, lease_token, first_result_json, queue_position, queued_at, queue_place, waiting_for, queue_check_at, "
+            + "queue_deadline";
 
     private final DataSource dataSource;
     private final Duration window;
@@ -210,24 +218,24 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         String submitting = LedgerState.SUBMITTING.name();
         int changed;
         if (outcome instanceof Outcome.Submitted s) {
-            changed = execute("UPDATE restore_request SET state = ?, first_status = ?, job_id = ?, attempts = ?, "
+            changed = execute("UPDATE restore_request SET state = ?, " + LATER_EVENT + ", job_id = ?, attempts = ?, "
                             + "submitted_at = ?, next_poll_at = ?, lease_until = NULL, updated_at = ? "
                             + "WHERE request_id = ? AND state = ? AND lease_token = ?",
-                    LedgerState.SUBMITTED.name(), LedgerState.SUBMITTED.name(), s.jobId(), s.attempts(),
+                    LedgerState.SUBMITTED.name(), LedgerState.SUBMITTED.name(), eventId(), s.jobId(), s.attempts(),
                     time(s.at()), time(s.firstPollAt()), time(s.at()), requestId, submitting, leaseToken);
         } else if (outcome instanceof Outcome.Failed f) {
-            changed = execute("UPDATE restore_request SET state = ?, first_status = ?, attempts = ?, "
+            changed = execute("UPDATE restore_request SET state = ?, " + LATER_EVENT + ", attempts = ?, "
                             + "error_code = ?, error_message = ?, http_status = ?, retryable = ?, finished_at = ?, "
                             + "lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ? AND lease_token = ?",
-                    LedgerState.FAILED.name(), LedgerState.FAILED.name(), f.attempts(), f.errorCode(),
+                    LedgerState.FAILED.name(), LedgerState.FAILED.name(), eventId(), f.attempts(), f.errorCode(),
                     truncate(f.message()), f.httpStatus(), f.retryable(), time(f.at()), time(f.at()), requestId,
                     submitting, leaseToken);
         } else {
             Outcome.Unknown u = (Outcome.Unknown) outcome;
-            changed = execute("UPDATE restore_request SET state = ?, first_status = ?, attempts = ?, error_code = ?, "
+            changed = execute("UPDATE restore_request SET state = ?, " + LATER_EVENT + ", attempts = ?, error_code = ?, "
                             + "error_message = ?, lease_until = NULL, updated_at = ? "
                             + "WHERE request_id = ? AND state = ? AND lease_token = ?",
-                    LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), u.attempts(), "OUTCOME_UNKNOWN",
+                    LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), eventId(), u.attempts(), "OUTCOME_UNKNOWN",
                     truncate(u.message()), time(u.at()), requestId, submitting, leaseToken);
         }
         if (changed != 1) {
@@ -242,12 +250,154 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
     @Override
     public Optional<LedgerEntry> expireLease(String requestId, String message, Instant now) {
-        int changed = execute("UPDATE restore_request SET state = ?, first_status = ?, error_code = ?, "
+        int changed = execute("UPDATE restore_request SET state = ?, " + LATER_EVENT + ", error_code = ?, "
                         + "error_message = ?, lease_until = NULL, updated_at = ? "
                         + "WHERE request_id = ? AND state = ? AND lease_until <= ?",
-                LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), "OUTCOME_UNKNOWN", truncate(message),
+                LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), eventId(), "OUTCOME_UNKNOWN", truncate(message),
                 time(now), requestId, LedgerState.SUBMITTING.name(), time(now));
         return changed == 1 ? find(requestId) : Optional.empty();
+    }
+
+    private static String eventId() {
+        return UUID.randomUUID().toString();
+    }
+
+    @Override
+    public Optional<LedgerEntry> occupant(String instanceId, String requestId, boolean jobsCount) {
+        String sql = "SELECT " + COLUMNS + " FROM restore_request WHERE instance_id = ? AND request_id <> ? "
+                + "AND state IN (?, ?, ?, ?) ORDER BY CASE WHEN state = ? THEN 1 ELSE 0 END DESC, "
+                + "queue_position DESC, received_at DESC LIMIT 1";
+        String job = jobsCount ? LedgerState.SUBMITTED.name() : LedgerState.SUBMITTING.name();
+        String running = jobsCount ? LedgerState.RUNNING.name() : LedgerState.SUBMITTING.name();
+        return first(sql, instanceId, requestId, LedgerState.QUEUED.name(), LedgerState.SUBMITTING.name(), job,
+                running, LedgerState.QUEUED.name());
+    }
+
+    @Override
+    public Optional<LedgerEntry> park(String requestId, String leaseToken, String waitingFor, Instant checkAt,
+            Instant deadline, int attempts, Instant now) {
+        String sql = "UPDATE restore_request SET state = ?, first_status = COALESCE(first_status, ?), "
+                + "queue_position = COALESCE(queue_position, (SELECT COALESCE(MAX(q.queue_position), 0) + 1 "
+                + "FROM restore_request q WHERE q.instance_id = restore_request.instance_id)), "
+                + "queued_at = COALESCE(queued_at, ?), queue_deadline = COALESCE(queue_deadline, ?), "
+                + "queue_place = (SELECT COUNT(*) + 1 FROM restore_request q WHERE q.instance_id = restore_request.instance_id "
+                + "AND q.state = ? AND q.request_id <> restore_request.request_id), "
+                + "waiting_for = ?, queue_check_at = ?, attempts = ?, lease_owner = NULL, lease_token = NULL, "
+                + "lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ? AND lease_token = ?";
+        int changed = execute(sql, LedgerState.QUEUED.name(), LedgerState.QUEUED.name(), time(now), time(deadline),
+                LedgerState.QUEUED.name(), truncate512(waitingFor), time(checkAt), attempts, time(now), requestId,
+                LedgerState.SUBMITTING.name(), leaseToken);
+        return changed == 1 ? find(requestId) : Optional.empty();
+    }
+
+    @Override
+    public List<LedgerEntry> queueHeads(int limit) {
+        String sql = "SELECT " + COLUMNS + " FROM restore_request r WHERE state = ? AND queue_position = "
+                + "(SELECT MIN(q.queue_position) FROM restore_request q WHERE q.instance_id = r.instance_id AND q.state = ?) "
+                + "ORDER BY queued_at LIMIT ?";
+        return list(sql, LedgerState.QUEUED.name(), LedgerState.QUEUED.name(), limit);
+    }
+
+    @Override
+    public List<LedgerEntry> queued(String instanceId, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM restore_request WHERE state = ?");
+        List<Object> args = new ArrayList<>(List.of(LedgerState.QUEUED.name()));
+        if (instanceId != null) {
+            sql.append(" AND instance_id = ?");
+            args.add(instanceId);
+        }
+        sql.append(" ORDER BY instance_id, queue_position LIMIT ?");
+        args.add(limit);
+        return list(sql.toString(), args.toArray());
+    }
+
+    @Override
+    public boolean instanceWorking(String instanceId, boolean jobsCount) {
+        String job = jobsCount ? LedgerState.SUBMITTED.name() : LedgerState.SUBMITTING.name();
+        String running = jobsCount ? LedgerState.RUNNING.name() : LedgerState.SUBMITTING.name();
+        return first("SELECT " + COLUMNS + " FROM restore_request WHERE instance_id = ? AND state IN (?, ?, ?) LIMIT 1",
+                instanceId, LedgerState.SUBMITTING.name(), job, running).isPresent();
+    }
+
+    @Override
+    public Optional<LedgerEntry> takeFromQueue(String requestId, Instant now) {
+        int changed = execute("UPDATE restore_request SET state = ?, lease_owner = ?, lease_token = ?, lease_until = ?, "
+                        + "updated_at = ? WHERE request_id = ? AND state = ?",
+                LedgerState.SUBMITTING.name(), owner, eventId(), time(now.plus(lease)), time(now), requestId,
+                LedgerState.QUEUED.name());
+        return changed == 1 ? find(requestId) : Optional.empty();
+    }
+
+    @Override
+    public void recheckLater(String requestId, Instant checkAt) {
+        execute("UPDATE restore_request SET queue_check_at = ? WHERE request_id = ? AND state = ?", time(checkAt),
+                requestId, LedgerState.QUEUED.name());
+    }
+
+    @Override
+    public Optional<LedgerEntry> leaveQueue(String requestId, LedgerState state, String errorCode, String message,
+            Instant now) {
+        int changed = execute("UPDATE restore_request SET state = ?, error_code = ?, error_message = ?, retryable = ?, "
+                        + "finished_at = ?, track_event_id = ?, track_event_published = FALSE, updated_at = ? "
+                        + "WHERE request_id = ? AND state = ?",
+                state.name(), errorCode, truncate(message), state == LedgerState.FAILED, time(now), eventId(), time(now),
+                requestId, LedgerState.QUEUED.name());
+        if (changed != 1) {
+            return Optional.empty();
+        }
+        LedgerEntry entry = require(requestId);
+        releaseKey(entry.businessKey(), requestId);
+        return Optional.of(entry);
+    }
+
+    @Override
+    public List<LedgerEntry> expiredInQueue(Instant now, int limit) {
+        return list("SELECT " + COLUMNS + " FROM restore_request WHERE state = ? AND queue_deadline <= ? LIMIT ?",
+                LedgerState.QUEUED.name(), time(now), limit);
+    }
+
+    @Override
+    public List<LedgerEntry> lapsedReleases(Instant now, int limit) {
+        return list("SELECT " + COLUMNS + " FROM restore_request WHERE state = ? AND first_status = ? "
+                + "AND lease_until <= ? LIMIT ?", LedgerState.SUBMITTING.name(), LedgerState.QUEUED.name(), time(now), limit);
+    }
+
+    @Override
+    public long queuedCount() {
+        String sql = "SELECT COUNT(*) FROM restore_request WHERE state = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, LedgerState.QUEUED.name());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("could not count queued requests", e);
+        }
+    }
+
+    private Optional<LedgerEntry> first(String sql, Object... args) {
+        List<LedgerEntry> entries = list(sql, args);
+        return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(0));
+    }
+
+    private List<LedgerEntry> list(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, args);
+            List<LedgerEntry> entries = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    entries.add(entry(rs));
+                }
+            }
+            return entries;
+        } catch (SQLException e) {
+            throw new LedgerException("could not read the ledger", e);
+        }
+    }
+
+    private static String truncate512(String text) {
+        return text == null || text.length() <= 512 ? text : text.substring(0, 509) + "...";
     }
 
     @Override
@@ -308,8 +458,8 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         int claims = execute("DELETE FROM business_key_claim WHERE business_key IN "
                 + "(SELECT business_key FROM business_key_claim WHERE claimed_at < ? LIMIT ?)", time(olderThan), batch);
         int requests = execute("DELETE FROM restore_request WHERE request_id IN (SELECT request_id FROM restore_request "
-                + "WHERE received_at < ? AND state NOT IN (?, ?) LIMIT ?)", time(olderThan),
-                LedgerState.SUBMITTING.name(), LedgerState.RUNNING.name(), batch);
+                + "WHERE received_at < ? AND state NOT IN (?, ?, ?) LIMIT ?)", time(olderThan),
+                LedgerState.SUBMITTING.name(), LedgerState.RUNNING.name(), LedgerState.QUEUED.name(), batch);
         return claims + requests;
     }
 
@@ -487,6 +637,22 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 rs.getString("track_event_id"),
                 rs.getBoolean("track_event_published"),
                 rs.getString("lease_token"),
-                rs.getString("first_result_json"));
+                rs.getString("first_result_json"),
+                nullableLong(rs, "queue_position"),
+                instant(rs, "queued_at"),
+                nullableInt(rs, "queue_place"),
+                rs.getString("waiting_for"),
+                instant(rs, "queue_check_at"),
+                instant(rs, "queue_deadline"));
+    }
+
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+        int value = rs.getInt(column);
+        return rs.wasNull() ? null : value;
     }
 }

@@ -13,6 +13,11 @@ import java.time.Instant;
  * @param trackEventId the CloudEvents id of the latest tracking result, published when trackEventPublished
  * @param leaseToken the token of the claim that may submit this request now (SUBMITTING only)
  * @param firstResultJson the first result exactly as published, so that a republication is the same bytes
+ * @param queuePosition the request's order among those waiting for its instance (QUEUED only)
+ * @param queuePlace its place in the instance's line when it was queued (1: next)
+ * @param waitingFor what it waits for, in words
+ * @param queueCheckAt when to look at a busy instance again (a busy instance not busy with a restore of ours)
+ * @param queueDeadline when a request still waiting ends FAILED
  */
 public record LedgerEntry(
         String requestId,
@@ -51,4 +56,10 @@ public record LedgerEntry(
         String trackEventId,
         boolean trackEventPublished,
         String leaseToken,
-        String firstResultJson) {}
+        String firstResultJson,
+        Long queuePosition,
+        Instant queuedAt,
+        Integer queuePlace,
+        String waitingFor,
+        Instant queueCheckAt,
+        Instant queueDeadline) {}

@@ -2,11 +2,16 @@ package io.gaussrestore.ledger;
 
 /** Where a request stands in its life; RECEIVED and SUBMITTING exist only inside the service. */
 public enum LedgerState {
-    RECEIVED, SUBMITTING, SUBMITTED, RUNNING, COMPLETED, FAILED, REJECTED, DUPLICATE, UNKNOWN;
+    RECEIVED, QUEUED, SUBMITTING, SUBMITTED, RUNNING, COMPLETED, FAILED, REJECTED, DUPLICATE, UNKNOWN, CANCELLED;
 
     /** States in which the request holds its business key: a new request for the same restore is a duplicate. */
     public boolean holdsBusinessKey() {
         return this == SUBMITTING || this == SUBMITTED || this == RUNNING || this == COMPLETED || this == UNKNOWN
-                || this == RECEIVED;
+                || this == RECEIVED || this == QUEUED;
+    }
+
+    /** States in which the request occupies its instance: a new request for the instance waits behind it. */
+    public boolean occupiesInstance() {
+        return this == QUEUED || this == SUBMITTING || this == SUBMITTED || this == RUNNING;
     }
 }

@@ -12,11 +12,12 @@ import java.util.Locale;
 public class RestoreMetrics {
 
     /** Values of the {@code outcome} label of {@code gaussdb_restore_requests_total}. */
-    public enum Outcome { SUBMITTED, REJECTED, DUPLICATE, FAILED, UNKNOWN, DEAD_LETTERED }
+    public enum Outcome { SUBMITTED, REJECTED, DUPLICATE, FAILED, UNKNOWN, DEAD_LETTERED, QUEUED }
 
     private final MeterRegistry registry;
     private final java.util.concurrent.atomic.AtomicLong jobsInFlight = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong circuitOpen = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
     private final ErrorCodeLabels errorCodes = new ErrorCodeLabels(ErrorCodeLabels.MAX_LABELS);
 
     public RestoreMetrics(MeterRegistry registry) {
@@ -26,6 +27,9 @@ public class RestoreMetrics {
                 .register(registry);
         io.micrometer.core.instrument.Gauge.builder("gaussdb.restore.circuit.open", circuitOpen, Number::doubleValue)
                 .description("1 while calls to the cloud are suspended and no new request is taken")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("gaussdb.restore.queued.requests", queued, Number::doubleValue)
+                .description("Requests waiting for their instance (QUEUED)")
                 .register(registry);
         for (Outcome outcome : Outcome.values()) {
             requests(outcome);
@@ -86,6 +90,20 @@ public class RestoreMetrics {
     }
 
     /** Sets the number of submitted jobs that have not ended. */
+    public void queued(long count) {
+        queued.set(count);
+    }
+
+    /** How long a request waited in its instance's line, by how the wait ended (released, cancelled, expired). */
+    public void queueWait(String ending, Duration waited) {
+        Timer.builder("gaussdb.restore.queue.wait")
+                .description("Time requests waited for their instance")
+                .tag("ending", ending)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(waited);
+    }
+
     public void jobsInFlight(long count) {
         jobsInFlight.set(count);
     }

@@ -62,6 +62,8 @@ public class RestorePipeline {
     private final ObjectMapper json;
     private final Duration firstPollDelay;
     private final Duration window;
+    private final RestoreConfig.Queue queue;
+    private final boolean jobsTracked;
     /** Requests whose lease this process holds but whose work stopped on a failure, and what it had learnt. */
     private final Map<String, Unfinished> unfinished = new ConcurrentHashMap<>();
 
@@ -74,6 +76,8 @@ public class RestorePipeline {
         this.json = json;
         this.firstPollDelay = config.tracking().firstPollDelay();
         this.window = config.ledger().window();
+        this.queue = config.queue();
+        this.jobsTracked = config.tracking().enabled();
         this.decoder = decoder;
         this.validator = validator;
         this.submitter = submitter;
@@ -157,7 +161,7 @@ public class RestorePipeline {
         if (claim instanceof Claim.Won won) {
             LedgerEntry entry = won.entry();
             return entry.state() == LedgerState.SUBMITTING
-                    ? submit(record, entry, request)
+                    ? admit(record, entry, request)
                     : publishFirst(record, entry, null);
         }
         if (claim instanceof Claim.DuplicateOf duplicate) {
@@ -176,6 +180,70 @@ public class RestorePipeline {
                     RestoreMetrics.Outcome.DUPLICATE, null);
         }
         return recover(record, ((Claim.Redelivered) claim).entry(), request);
+    }
+
+    /**
+     * A claimed request goes to the cloud only when nothing of ours occupies its instance; otherwise it takes its
+     * place in the instance's line (QUEUED) and its record is done: it holds no slot while it waits.
+     */
+    private Uni<Disposition> admit(InboundRecord record, LedgerEntry entry, RestoreRequest request) {
+        return ledger.call("occupant", l -> l.occupant(entry.instanceId(), entry.requestId(), jobsTracked))
+                .chain(occupant -> occupant.isEmpty()
+                        ? submit(record, entry, request)
+                        : park(record, entry, waitingFor(occupant.get()), null, entry.attempts()));
+    }
+
+    private static String waitingFor(LedgerEntry ahead) {
+        return switch (ahead.state()) {
+            case QUEUED -> "the requests queued for this instance before it, the last being " + ahead.requestId();
+            case SUBMITTING -> "request " + ahead.requestId() + ", being sent to the cloud";
+            default -> "request " + ahead.requestId() + ", whose restore job " + ahead.jobId() + " is "
+                    + ahead.state() + (ahead.progress() == null ? "" : " " + ahead.progress());
+        };
+    }
+
+    /** Puts the request in its instance's line and publishes QUEUED as its first result (if it has none yet). */
+    private Uni<Disposition> park(InboundRecord record, LedgerEntry entry, String waitingFor, Instant checkAt,
+            int attempts) {
+        Instant now = clock.instant();
+        return ledger.persistently("park", l -> l.park(entry.requestId(), entry.leaseToken(), waitingFor, checkAt,
+                        now.plus(queue.deadline()), attempts, now))
+                .chain(parked -> {
+                    if (parked.isEmpty()) {
+                        return ledger.call("find", l -> l.find(entry.requestId()).orElseThrow())
+                                .chain(current -> recover(record, current, null));
+                    }
+                    LOG.infof("request %s (%s) queued, place %d: waits for %s", entry.requestId(), record.position(),
+                            parked.get().queuePlace(), waitingFor);
+                    return publishFirst(record, parked.get(), null);
+                });
+    }
+
+    /**
+     * Sends a request taken from its instance's line (its lease is the taker's) and publishes what came of it as
+     * a later result: its first result, QUEUED, went out when it was queued.
+     */
+    public Uni<Void> release(LedgerEntry taken) {
+        InboundRecord origin = new InboundRecord(taken.requestJson().getBytes(StandardCharsets.UTF_8), null, null,
+                "instance-queue", -1, -1, RecordFence.ALWAYS);
+        LOG.infof("request %s leaves the line of instance %s", taken.requestId(), taken.instanceId());
+        return submit(origin, taken, accepted(taken), taken.attempts() + 1)
+                .chain(() -> ledger.call("find", l -> l.find(taken.requestId()).orElseThrow()))
+                .chain(this::publishEvent);
+    }
+
+    /** Publishes the entry's pending later result (a released request's outcome, a cancellation), if any. */
+    public Uni<Void> publishEvent(LedgerEntry entry) {
+        if (entry.trackEventPublished() || entry.trackEventId() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return results.publish(LedgerResults.latest(entry), entry.trackEventId())
+                .chain(() -> ledger.persistently("mark_tracking_published", l -> {
+                    l.markTrackingPublished(entry.requestId(), entry.trackEventId());
+                    return null;
+                }))
+                .invoke(() -> LOG.infof("request %s: %s", entry.requestId(), entry.state()))
+                .replaceWithVoid();
     }
 
     /** A record seen before: carry on from the state the ledger remembers. */
@@ -234,8 +302,12 @@ public class RestorePipeline {
                 : null;
     }
 
-    /** Submits under the entry's lease, kept alive while the submission waits, and records what came of it. */
     private Uni<Disposition> submit(InboundRecord record, LedgerEntry entry, RestoreRequest request) {
+        return submit(record, entry, request, 1);
+    }
+
+    /** Submits under the entry's lease, kept alive while the submission waits, and records what came of it. */
+    private Uni<Disposition> submit(InboundRecord record, LedgerEntry entry, RestoreRequest request, int firstAttempt) {
         if (request == null) {
             return settle(record, entry, new Submission.Refused(ResultError.VALIDATION_FAILED,
                     "the request no longer passes validation with the current rules; nothing was sent", null,
@@ -243,7 +315,7 @@ public class RestorePipeline {
         }
         LeaseKeeper lease = new LeaseKeeper(ledger, entry.requestId(), entry.leaseToken(), clock);
         AtomicReference<Submission> answer = new AtomicReference<>();
-        return submitter.submit(request, () -> mayAttempt(record, lease))
+        return submitter.submit(request, () -> mayAttempt(record, lease), firstAttempt)
                 .invoke(answer::set)
                 .onTermination().invoke(lease::stop)
                 .chain(submission -> settle(record, entry, submission))
@@ -276,6 +348,10 @@ public class RestorePipeline {
                         return ledger.call("find", l -> l.find(requestId).orElseThrow())
                                 .chain(current -> recover(record, current, null));
                     });
+        }
+        if (submission instanceof Submission.Busy busy) {
+            return park(record, entry, "the instance, busy with an operation this service did not start ("
+                    + busy.reason() + ")", clock.instant().plus(queue.checkInterval()), busy.attempts());
         }
         Outcome outcome = outcome(submission);
         return ledger.persistently("record_outcome", l -> l.recordOutcome(requestId, token, outcome))
@@ -372,6 +448,7 @@ public class RestorePipeline {
             case REJECTED -> RestoreMetrics.Outcome.REJECTED;
             case DUPLICATE -> RestoreMetrics.Outcome.DUPLICATE;
             case FAILED -> RestoreMetrics.Outcome.FAILED;
+            case QUEUED -> RestoreMetrics.Outcome.QUEUED;
             default -> RestoreMetrics.Outcome.UNKNOWN;
         };
     }

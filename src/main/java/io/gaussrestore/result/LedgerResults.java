@@ -52,9 +52,11 @@ public final class LedgerResults {
         if (entry.attempts() > 0) {
             result.attempts(entry.attempts());
         }
-        if (status == ResultStatus.REJECTED) {
+        if (status == ResultStatus.QUEUED) {
+            result.queue(new QueueInfo(entry.queuePlace(), entry.waitingFor(), entry.queuedAt(), entry.queueDeadline()));
+        } else if (status == ResultStatus.REJECTED) {
             result.error(new ResultError(entry.errorCode(), entry.errorMessage(), null, false, violations(entry)));
-        } else if (status == ResultStatus.FAILED || status == ResultStatus.UNKNOWN) {
+        } else if (status == ResultStatus.FAILED || status == ResultStatus.UNKNOWN || status == ResultStatus.CANCELLED) {
             result.error(new ResultError(entry.errorCode(), entry.errorMessage(), entry.httpStatus(), entry.retryable(), null));
         } else if (status == ResultStatus.DUPLICATE) {
             result.duplicateOf(entry.duplicateOf(), null);
@@ -75,6 +77,13 @@ public final class LedgerResults {
             case RECEIVED, SUBMITTING -> ResultStatus.SUBMITTING;
             default -> ResultStatus.valueOf(state.name());
         };
+    }
+
+    /** A view of a waiting request with its current place in line. */
+    public static RestoreResult queued(LedgerEntry entry, int place) {
+        return base(entry, ResultStatus.QUEUED)
+                .queue(new QueueInfo(place, entry.waitingFor(), entry.queuedAt(), entry.queueDeadline()))
+                .build();
     }
 
     /** The status a result reports for a state; none for RECEIVED and SUBMITTING, which are never published. */

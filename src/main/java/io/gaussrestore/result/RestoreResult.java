@@ -20,6 +20,7 @@ public record RestoreResult(
         @JsonProperty("submitted_at") Instant submittedAt,
         @JsonProperty("finished_at") Instant finishedAt,
         @JsonProperty("error") ResultError error,
+        @JsonProperty("queue") QueueInfo queue,
         @JsonProperty("duplicate_of") String duplicateOf,
         @JsonProperty("original_status") ResultStatus originalStatus,
         @JsonProperty("requested_by") String requestedBy,
@@ -46,6 +47,7 @@ public record RestoreResult(
         private Instant submittedAt;
         private Instant finishedAt;
         private ResultError error;
+        private QueueInfo queue;
         private String duplicateOf;
         private ResultStatus originalStatus;
         private String requestedBy;
@@ -67,6 +69,7 @@ public record RestoreResult(
         public Builder submittedAt(Instant value) { this.submittedAt = value; return this; }
         public Builder finishedAt(Instant value) { this.finishedAt = value; return this; }
         public Builder error(ResultError value) { this.error = value; return this; }
+        public Builder queue(QueueInfo value) { this.queue = value; return this; }
         public Builder duplicateOf(String original, ResultStatus originalStatusValue) {
             this.duplicateOf = original;
             this.originalStatus = originalStatusValue;
@@ -81,7 +84,7 @@ public record RestoreResult(
 
         public RestoreResult build() {
             return new RestoreResult(requestId, idempotencyKey, status, projectId, instanceId, jobId, attempts,
-                    progress, jobStatus, receivedAt, submittedAt, finishedAt, error, duplicateOf, originalStatus,
+                    progress, jobStatus, receivedAt, submittedAt, finishedAt, error, queue, duplicateOf, originalStatus,
                     requestedBy, reason, ticket);
         }
     }

@@ -24,8 +24,8 @@ import java.util.function.Supplier;
 
 /**
  * Submits one restore within its deadline: retries what certainly started nothing (with exponential backoff
- * and full jitter), waits for a busy instance to become ACTIVE, and never repeats a POST whose outcome is
- * unknown without first looking at the instance.
+ * and full jitter), reports a busy instance so that the request can wait in its line, and never repeats a POST
+ * whose outcome is unknown without first looking at the instance.
  */
 @ApplicationScoped
 public class RestoreSubmitter {
@@ -64,8 +64,13 @@ public class RestoreSubmitter {
      * to have started nothing.
      */
     public Uni<Submission> submit(RestoreRequest request, Supplier<Uni<Boolean>> mayAttempt) {
+        return submit(request, mayAttempt, 1);
+    }
+
+    /** As {@link #submit(RestoreRequest, Supplier)}, counting attempts on from earlier ones (a request that waited). */
+    public Uni<Submission> submit(RestoreRequest request, Supplier<Uni<Boolean>> mayAttempt, int firstAttempt) {
         return post(new Attempt(request, CreateRestoreTablesBody.from(request), clock.instant().plus(retry.deadline()),
-                mayAttempt, 1, null));
+                mayAttempt, firstAttempt, null));
     }
 
     private Uni<Submission> post(Attempt attempt) {
@@ -97,13 +102,9 @@ public class RestoreSubmitter {
                             + "; a later attempt found the instance busy (" + result.describe() + "), perhaps with "
                             + "the job of the unanswered attempt: not sent again", attempt.number()));
                 }
-                if (pastDeadline(attempt, Duration.ZERO)) {
-                    return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
-                }
+                // Waiting is not failing: the request waits in its instance's line, holding nothing meanwhile.
                 metrics.retry(Operation.RESTORE.label(), "instance_busy");
-                return waitForActive(attempt, result, 1).chain(active -> active
-                        ? post(attempt.next())
-                        : Uni.createFrom().item(refused(result, errorClass, attempt.number())));
+                return Uni.createFrom().item(new Submission.Busy(result.describe(), attempt.number()));
             default:
                 Duration delay = backoff(attempt.number(), result);
                 if (pastDeadline(attempt, delay)) {
@@ -139,20 +140,6 @@ public class RestoreSubmitter {
             }
             return after(delay, () -> resolveAmbiguous(attempt, lost, round + 1));
         });
-    }
-
-    /** Polls the instance until it is ACTIVE; false when the deadline comes first. */
-    private Uni<Boolean> waitForActive(Attempt attempt, ApiResult refusal, int round) {
-        RestoreRequest request = attempt.request();
-        Duration delay = backoff(round, refusal);
-        if (pastDeadline(attempt, delay)) {
-            return Uni.createFrom().item(false);
-        }
-        return after(delay, () -> client.showInstance(request.projectId(), request.instanceId()))
-                .chain(result -> result instanceof ApiResult.Success success
-                        && InstanceInfo.parse(success.body()).map(InstanceInfo::active).orElse(false)
-                        ? Uni.createFrom().item(true)
-                        : waitForActive(attempt, refusal, round + 1));
     }
 
     /** A job id the ledger can keep and the job API can be asked about: 1 to 128 visible ASCII characters. */

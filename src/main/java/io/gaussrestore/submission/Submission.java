@@ -22,6 +22,9 @@ public sealed interface Submission {
     /** The POST may have started a job but no answer proves it; never resubmitted blindly. */
     record Unknown(String message, int attempts) implements Submission {}
 
+    /** The instance is busy with an operation that is not ours to follow: the request waits for it. */
+    record Busy(String reason, int attempts) implements Submission {}
+
     /**
      * The submission stopped before a POST because the request is no longer this worker's (its lease or its
      * record's partition went elsewhere); every POST it made is known to have started nothing.

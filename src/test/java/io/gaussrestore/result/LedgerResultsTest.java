@@ -15,7 +15,7 @@ class LedgerResultsTest {
     private static LedgerEntry entry(String requestId, LedgerState state, String duplicateOf) {
         return new LedgerEntry(requestId, "sha256:k", "p", "i", state, null, "e", false, "{}", null, null, null,
                 null, 0, null, null, null, null, null, duplicateOf, null, "s", null, null, AT, null, null, AT, null, null,
-                0, null, null, null, true, null, null);
+                0, null, null, null, true, null, null, null, null, null, null, null, null);
     }
 
     @ParameterizedTest

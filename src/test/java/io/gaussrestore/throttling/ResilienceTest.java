@@ -47,6 +47,7 @@ class ResilienceTest {
             config.put("restore.throttling.circuit-failure-threshold", "5");
             config.put("restore.throttling.circuit-open-for", "PT2S");
             config.put("restore.tracking.enabled", "false");
+            config.put("restore.queue.check-interval", "PT0.5S");
             config.put("restore.simulator.job-duration", "PT0.2S");
             config.put("restore.simulator.job-visibility-delay", "PT0S");
             return config;
@@ -77,12 +78,15 @@ class ResilienceTest {
         return requestId;
     }
 
+    /** The request's outcome: its first result other than QUEUED (a request may wait in its instance's line). */
     private static JsonNode first(String requestId) {
-        return TestTopics.resultValues(requestId).get(0);
+        return TestTopics.resultValues(requestId).stream().filter(r -> !r.get("status").asText().equals("QUEUED"))
+                .findFirst().orElseThrow();
     }
 
     private static boolean allAnswered(List<String> ids) {
-        return ids.stream().allMatch(id -> !TestTopics.results(id).isEmpty());
+        return ids.stream().allMatch(id -> TestTopics.resultValues(id).stream()
+                .anyMatch(r -> !r.get("status").asText().equals("QUEUED")));
     }
 
     private List<JournalEntry> journal(String project, String operation) {
@@ -139,7 +143,7 @@ class ResilienceTest {
     }
 
     @Test
-    void aBusyInstanceIsWaitedForAndTheRestoreSentOnceItIsActive() {
+    void aBusyInstanceIsWaitedForInLineAndTheRestoreSentOnceItIsActive() {
         String project = project();
         String instance = instance(UUID.randomUUID().toString().replace("-", "").substring(0, 28), 1);
         simulator.update(new SimulatorSettings.Patch(null, Duration.ofSeconds(3), null, null, null, null, null, null));
@@ -152,8 +156,11 @@ class ResilienceTest {
 
         String requestId = send(project, instance, "busy-" + UUID.randomUUID());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> !TestTopics.results(requestId).isEmpty());
-        JsonNode result = first(requestId);
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestTopics.results(requestId).size() >= 2);
+        JsonNode queued = TestTopics.resultValues(requestId).get(0);
+        assertThat(queued.get("status").asText()).isEqualTo("QUEUED");
+        assertThat(queued.get("queue").get("waiting_for").asText()).contains("busy").contains("DBS.200019");
+        JsonNode result = TestTopics.resultValues(requestId).get(1);
         assertThat(result.get("status").asText()).isEqualTo("SUBMITTED");
         assertThat(result.get("attempts").asInt()).isEqualTo(2);
         List<JournalEntry> posts = journal(project, "restore").stream().filter(e -> !e.path().equals("/other-client")).toList();

@@ -23,7 +23,7 @@ class JobPollDecisionTest {
     private static LedgerEntry entry(LedgerState state, String jobStatus, String progress) {
         return new LedgerEntry("r", "k", "p", "i", state, LedgerState.SUBMITTED, "e", true, "{}", null, null, null,
                 "job-1", 1, null, null, null, null, null, null, progress, "s", null, null, SUBMITTED, SUBMITTED, null,
-                SUBMITTED, jobStatus, SUBMITTED, 0, "me", SUBMITTED.plusSeconds(60), null, true, null, null);
+                SUBMITTED, jobStatus, SUBMITTED, 0, "me", SUBMITTED.plusSeconds(60), null, true, null, null, null, null, null, null, null, null);
     }
 
     private static ApiResult job(String status, String process, String ended, String failReason) {

@@ -1,0 +1,135 @@
+package io.gaussrestore.queue;
+
+import io.gaussrestore.cloud.ApiResult;
+import io.gaussrestore.config.RestoreConfig;
+import io.gaussrestore.gaussdb.GaussDbRestoreClient;
+import io.gaussrestore.gaussdb.InstanceInfo;
+import io.gaussrestore.ledger.IdempotencyLedger;
+import io.gaussrestore.ledger.LedgerEntry;
+import io.gaussrestore.ledger.LedgerState;
+import io.gaussrestore.metrics.RestoreMetrics;
+import io.gaussrestore.pipeline.RestorePipeline;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The lines of requests waiting for their instance, kept in the ledger. Each tick ends the waits past their
+ * deadline, gives UNKNOWN to released requests whose sender died, and lets the first request of each line go as
+ * soon as its instance is free: at once when nothing of ours occupies it any more (the job ahead ended), or once
+ * the instance shows ACTIVE when it was busy with something not ours (looked at every check interval, within
+ * the rate budget). Taking a request out of its line is a compare-and-set, so with several replicas exactly one
+ * sends it; a restarted service carries on with the lines as the ledger holds them.
+ */
+@ApplicationScoped
+public class InstanceQueue {
+
+    private static final Logger LOG = Logger.getLogger(InstanceQueue.class);
+    private static final Duration TICK_BUDGET = Duration.ofMinutes(2);
+    public static final String QUEUE_TIMEOUT = "QUEUE_TIMEOUT";
+    public static final String CANCELLED = "CANCELLED";
+
+    private final IdempotencyLedger ledger;
+    private final RestorePipeline pipeline;
+    private final GaussDbRestoreClient client;
+    private final RestoreMetrics metrics;
+    private final Clock clock;
+    private final RestoreConfig.Queue config;
+    /** Without tracking, the end of our own jobs is unknown: only the cloud's answers tell a busy instance. */
+    private final boolean jobsTracked;
+
+    public InstanceQueue(IdempotencyLedger ledger, RestorePipeline pipeline, GaussDbRestoreClient client,
+            RestoreMetrics metrics, Clock clock, RestoreConfig config) {
+        this.ledger = ledger;
+        this.pipeline = pipeline;
+        this.client = client;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.config = config.queue();
+        this.jobsTracked = config.tracking().enabled();
+    }
+
+    @Scheduled(every = "${restore.queue.tick}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        Instant now = clock.instant();
+        List<Uni<Void>> work = new ArrayList<>();
+        for (LedgerEntry expired : ledger.expiredInQueue(now, config.batch())) {
+            String message = "waited " + Duration.between(expired.queuedAt(), now).withNanos(0) + " for "
+                    + expired.waitingFor() + ", longer than the queue deadline; nothing was sent: send a new request "
+                    + "if the restore is still wanted";
+            ledger.leaveQueue(expired.requestId(), LedgerState.FAILED, QUEUE_TIMEOUT, message, now).ifPresent(ended -> {
+                metrics.queueWait("expired", Duration.between(ended.queuedAt(), now));
+                work.add(pipeline.publishEvent(ended));
+            });
+        }
+        for (LedgerEntry lapsed : ledger.lapsedReleases(now, config.batch())) {
+            ledger.expireLease(lapsed.requestId(), "the service stopped while submitting this restore after it left "
+                    + "its instance's line; whether the cloud started a job is unknown, so it is not sent again", now)
+                    .ifPresent(unknown -> work.add(pipeline.publishEvent(unknown)));
+        }
+        for (LedgerEntry head : ledger.queueHeads(config.batch())) {
+            if (ledger.instanceWorking(head.instanceId(), jobsTracked)) {
+                continue;
+            }
+            if (head.queueCheckAt() == null) {
+                work.add(release(head, now));
+            } else if (!head.queueCheckAt().isAfter(now)) {
+                work.add(releaseIfActive(head, now));
+            }
+        }
+        if (!work.isEmpty()) {
+            Uni.join().all(work).andCollectFailures()
+                    .onFailure().invoke(e -> LOG.warnf("instance queue tick failed: %s", e.getMessage()))
+                    .onFailure().recoverWithNull()
+                    .await().atMost(TICK_BUDGET);
+        }
+        metrics.queued(ledger.queuedCount());
+    }
+
+    /** Ends a waiting request at its requester's wish; empty when it is not waiting (any more). */
+    public Optional<LedgerEntry> cancel(String requestId, String by) {
+        Instant now = clock.instant();
+        Optional<LedgerEntry> cancelled = ledger.leaveQueue(requestId, LedgerState.CANCELLED, CANCELLED,
+                "cancelled while it waited for its instance" + (by == null ? "" : " (" + by + ")") + "; nothing was sent",
+                now);
+        cancelled.ifPresent(entry -> {
+            metrics.queueWait("cancelled", Duration.between(entry.queuedAt(), now));
+            pipeline.publishEvent(entry).await().atMost(TICK_BUDGET);
+        });
+        return cancelled;
+    }
+
+    private Uni<Void> release(LedgerEntry head, Instant now) {
+        return Uni.createFrom().item(() -> ledger.takeFromQueue(head.requestId(), now))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(taken -> {
+                    if (taken.isEmpty()) {
+                        return Uni.createFrom().voidItem(); // another replica took it
+                    }
+                    metrics.queueWait("released", Duration.between(head.queuedAt(), now));
+                    return pipeline.release(taken.get());
+                });
+    }
+
+    private Uni<Void> releaseIfActive(LedgerEntry head, Instant now) {
+        return client.showInstance(head.projectId(), head.instanceId())
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .chain(result -> {
+                    boolean active = result instanceof ApiResult.Success success
+                            && InstanceInfo.parse(success.body()).map(InstanceInfo::active).orElse(false);
+                    if (active) {
+                        return release(head, now);
+                    }
+                    ledger.recheckLater(head.requestId(), clock.instant().plus(config.checkInterval()));
+                    return Uni.createFrom().voidItem();
+                });
+    }
+}
