@@ -112,43 +112,39 @@ class InstanceQueueTest {
         awaitStatus(first, "SUBMITTED");
         List<String> line = new ArrayList<>();
         double queuedBefore = Metrics.value("gaussdb_restore_requests_total", "outcome=\"queued\"");
-        try {
-            for (int i = 0; i < 20; i++) {
-                line.add(send(busy, "line"));
-            }
-            await().atMost(WAIT).until(() -> line.stream().allMatch(id -> statuses(id).contains("QUEUED")));
-            for (int i = 0; i < line.size(); i++) {
-                JsonNode queued = TestTopics.resultValues(line.get(i)).get(0);
-                assertThat(queued.get("status").asText()).isEqualTo("QUEUED");
-                assertThat(queued.get("queue").get("place").asInt()).as("place of the %d-th", i + 1).isEqualTo(i + 1);
-            }
-            JsonNode head = TestTopics.resultValues(line.get(0)).get(0).get("queue");
-            assertThat(head.get("waiting_for").asText()).contains(first).contains("restore job");
-            assertThat(Duration.between(Instant.parse(head.get("queued_at").asText()),
-                    Instant.parse(head.get("deadline").asText()))).as("the default queue deadline").isEqualTo(Duration.ofHours(24));
-            assertThat(Metrics.value("gaussdb_restore_requests_total", "outcome=\"queued\"")).isEqualTo(queuedBefore + 20);
-            Duration with20 = othersServed();
-
-            long start = System.nanoTime();
-            for (int i = 0; i < 1000; i++) {
-                line.add(send(busy, "storm"));
-            }
-            await().atMost(Duration.ofMinutes(2)).until(() -> line.stream().allMatch(id -> !TestTopics.results(id).isEmpty()));
-            Duration queuing = Duration.ofNanos(System.nanoTime() - start);
-            Duration with1020 = othersServed();
-            System.out.printf("instance queue: 1,000 requests for one busy instance queued in %d ms; other instances "
-                    + "SUBMITTED in %d ms with 20 waiting, %d ms with 1,020 waiting%n", queuing.toMillis(),
-                    with20.toMillis(), with1020.toMillis());
-            assertThat(with20).isLessThan(Duration.ofSeconds(2));
-            assertThat(with1020).isLessThan(Duration.ofSeconds(2));
-            assertThat(line).allSatisfy(id -> assertThat(statuses(id)).containsExactly("QUEUED"));
-            assertThat(posts(busy)).as("only the first request reached the cloud").hasSize(1);
-            List<Object> listed = given().get("/restores?status=queued&instance_id=" + busy + "&limit=500").then()
-                    .statusCode(200).extract().jsonPath().getList("$");
-            assertThat(listed).hasSize(500);
-        } finally {
-            cancelAll(line);
+        for (int i = 0; i < 20; i++) {
+            line.add(send(busy, "line"));
         }
+        await().atMost(WAIT).until(() -> line.stream().allMatch(id -> statuses(id).contains("QUEUED")));
+        for (int i = 0; i < line.size(); i++) {
+            JsonNode queued = TestTopics.resultValues(line.get(i)).get(0);
+            assertThat(queued.get("status").asText()).isEqualTo("QUEUED");
+            assertThat(queued.get("queue").get("place").asInt()).as("place of the %d-th", i + 1).isEqualTo(i + 1);
+        }
+        JsonNode head = TestTopics.resultValues(line.get(0)).get(0).get("queue");
+        assertThat(head.get("waiting_for").asText()).contains(first).contains("restore job");
+        assertThat(Duration.between(Instant.parse(head.get("queued_at").asText()),
+                Instant.parse(head.get("deadline").asText()))).as("the default queue deadline").isEqualTo(Duration.ofHours(24));
+        assertThat(Metrics.value("gaussdb_restore_requests_total", "outcome=\"queued\"")).isEqualTo(queuedBefore + 20);
+        Duration with20 = othersServed();
+
+        long start = System.nanoTime();
+        for (int i = 0; i < 1000; i++) {
+            line.add(send(busy, "storm"));
+        }
+        await().atMost(Duration.ofMinutes(2)).until(() -> line.stream().allMatch(id -> !TestTopics.results(id).isEmpty()));
+        Duration queuing = Duration.ofNanos(System.nanoTime() - start);
+        Duration with1020 = othersServed();
+        System.out.printf("instance queue: 1,000 requests for one busy instance queued in %d ms; other instances "
+                + "SUBMITTED in %d ms with 20 waiting, %d ms with 1,020 waiting%n", queuing.toMillis(),
+                with20.toMillis(), with1020.toMillis());
+        assertThat(with20).isLessThan(Duration.ofSeconds(2));
+        assertThat(with1020).isLessThan(Duration.ofSeconds(2));
+        assertThat(line).allSatisfy(id -> assertThat(statuses(id)).containsExactly("QUEUED"));
+        assertThat(posts(busy)).as("only the first request reached the cloud").hasSize(1);
+        List<Object> listed = given().get("/restores?status=queued&instance_id=" + busy + "&limit=500").then()
+                .statusCode(200).extract().jsonPath().getList("$");
+        assertThat(listed).hasSize(500);
     }
 
     @Test

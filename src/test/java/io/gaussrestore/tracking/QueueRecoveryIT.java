@@ -1,0 +1,154 @@
+package io.gaussrestore.tracking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gaussrestore.testing.KafkaBroker;
+import io.gaussrestore.testing.Postgres;
+import io.gaussrestore.testing.RecordCollector;
+import io.gaussrestore.testing.ServiceProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lines of busy instances survive a crash of the service and are shared by replicas: on real processes, each
+ * queued request is sent exactly once, in its instance's order, and reaches one terminal result.
+ */
+class QueueRecoveryIT {
+
+    private static final int INSTANCES = 5;
+
+    /** Sends {@code perInstance} restores to each of the instances, in rounds; answers the ids by instance. */
+    private static Map<String, List<String>> sendLines(RecordCollector topics, int perInstance, String prefix) {
+        Map<String, List<String>> lines = new LinkedHashMap<>();
+        long time = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
+        for (int round = 0; round < perInstance; round++) {
+            for (int i = 0; i < INSTANCES; i++) {
+                String instance = "%028d%04din07".formatted(i, Math.abs(prefix.hashCode()) % 10000);
+                String id = prefix + "-" + i + "-" + round;
+                topics.send(instance, """
+                        {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
+                         "restore_tables": [{"database": "shop", "tables": [{"old_name": "t%d", "new_name": "t%d_back"}]}]}
+                        """.formatted(id, TrackingProcesses.PROJECT, instance, time, round, round));
+                lines.computeIfAbsent(instance, k -> new ArrayList<>()).add(id);
+            }
+        }
+        topics.flush();
+        return lines;
+    }
+
+    private static Map<String, List<String>> statuses(RecordCollector topics) {
+        Map<String, List<String>> statuses = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : topics.results()) {
+            statuses.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), k -> new ArrayList<>())
+                    .add(TrackingProcesses.json(r.value()).get("status").asText());
+        }
+        return statuses;
+    }
+
+    private static long count(Map<String, List<String>> statuses, List<String> ids, String status) {
+        return ids.stream().filter(id -> statuses.getOrDefault(id, List.of()).contains(status)).count();
+    }
+
+    /** Every request SUBMITTED once and COMPLETED once, and each instance's POSTs in the order sent. */
+    private static void eachSentOnceInOrder(RecordCollector topics, ServiceProcess simulator,
+            Map<String, List<String>> lines) throws Exception {
+        Map<String, List<String>> statuses = statuses(topics);
+        Map<String, String> requestByJob = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : topics.results()) {
+            JsonNode result = TrackingProcesses.json(r.value());
+            if (result.get("status").asText().equals("SUBMITTED")) {
+                requestByJob.put(result.get("job_id").asText(), result.get("request_id").asText());
+            }
+        }
+        Map<String, List<JsonNode>> postsByInstance = new HashMap<>();
+        for (JsonNode call : TrackingProcesses.journal(simulator)) {
+            if (call.get("operation").asText().equals("restore")) {
+                postsByInstance.computeIfAbsent(call.get("instance_id").asText(), k -> new ArrayList<>()).add(call);
+            }
+        }
+        lines.forEach((instance, ids) -> {
+            ids.forEach(id -> {
+                List<String> of = statuses.get(id);
+                assertThat(of.stream().filter("SUBMITTED"::equals)).as("SUBMITTED results of " + id).hasSize(1);
+                assertThat(of.stream().filter("COMPLETED"::equals)).as("COMPLETED results of " + id).hasSize(1);
+            });
+            List<JsonNode> posts = postsByInstance.get(instance);
+            posts.sort(Comparator.comparing(p -> Instant.parse(p.get("received_at").asText())));
+            assertThat(posts).as("POSTs to " + instance).allSatisfy(p -> assertThat(p.get("status").asInt()).isEqualTo(200));
+            assertThat(posts.stream().map(p -> requestByJob.get(p.get("job_id").asText())).toList())
+                    .as("one POST per request, in the order sent, on " + instance).containsExactlyElementsOf(ids);
+        });
+    }
+
+    @Test
+    void aCrashWithFiftyQueuedLosesNoneAndDoublesNone() throws Exception {
+        String bootstrap = new KafkaBroker().start().get("kafka.bootstrap.servers");
+        Path ledger = Files.createDirectories(Path.of("target", "queue-recovery")).toAbsolutePath()
+                .resolve("ledger-" + UUID.randomUUID());
+        try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(4));
+                RecordCollector topics = new RecordCollector(bootstrap, "queue-crash", 3)) {
+            Map<String, String> env = TrackingProcesses.serviceEnvironment(bootstrap, topics, simulator,
+                    "jdbc:h2:file:" + ledger + ";DB_CLOSE_ON_EXIT=FALSE");
+            Map<String, List<String>> lines;
+            List<String> all = new ArrayList<>();
+            try (ServiceProcess first = ServiceProcess.start("queue-first", env)) {
+                lines = sendLines(topics, 11, "crash-" + UUID.randomUUID().toString().substring(0, 6));
+                lines.values().forEach(all::addAll);
+                await().atMost(Duration.ofMinutes(1)).until(() -> count(statuses(topics), all, "QUEUED") >= 50);
+                first.kill();
+                System.out.printf("queue crash: killed the service with %d requests queued and %d submitted%n",
+                        count(statuses(topics), all, "QUEUED"), count(statuses(topics), all, "SUBMITTED"));
+            }
+            long start = System.nanoTime();
+            try (ServiceProcess second = ServiceProcess.start("queue-second", env)) {
+                await().atMost(Duration.ofMinutes(3)).until(() -> count(statuses(topics), all, "COMPLETED") == all.size());
+                Thread.sleep(2000); // room for a wrongly repeated result to show up
+            }
+            eachSentOnceInOrder(topics, simulator, lines);
+            System.out.printf("queue crash: after the restart all %d requests were sent once, in order, and completed "
+                    + "in %d s%n", all.size(), Duration.ofNanos(System.nanoTime() - start).toSeconds());
+        }
+    }
+
+    @Test
+    void twoReplicasReleaseEachQueuedRequestExactlyOnce() throws Exception {
+        String bootstrap = new KafkaBroker().start().get("kafka.bootstrap.servers");
+        Postgres.Schema schema = Postgres.newSchema();
+        try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(2));
+                RecordCollector topics = new RecordCollector(bootstrap, "queue-replicas", 4)) {
+            Map<String, String> env = new HashMap<>(TrackingProcesses.serviceEnvironment(bootstrap, topics, simulator,
+                    schema.jdbcUrl()));
+            env.put("RESTORE_LEDGER_USERNAME", Postgres.user());
+            env.put("RESTORE_LEDGER_PASSWORD", Postgres.password());
+            Map<String, List<String>> lines;
+            List<String> all = new ArrayList<>();
+            try (ServiceProcess a = ServiceProcess.start("queue-a", env);
+                    ServiceProcess b = ServiceProcess.start("queue-b", env)) {
+                lines = sendLines(topics, 5, "replicas-" + UUID.randomUUID().toString().substring(0, 6));
+                lines.values().forEach(all::addAll);
+                await().atMost(Duration.ofMinutes(2)).until(() -> count(statuses(topics), all, "COMPLETED") == all.size());
+                Thread.sleep(2000);
+                System.out.printf("queue replicas: releases logged by a=%d b=%d%n",
+                        a.log().lines().filter(l -> l.contains("leaves the line")).count(),
+                        b.log().lines().filter(l -> l.contains("leaves the line")).count());
+            }
+            eachSentOnceInOrder(topics, simulator, lines);
+        } finally {
+            schema.drop();
+        }
+    }
+}
