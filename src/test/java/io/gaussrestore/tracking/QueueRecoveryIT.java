@@ -9,8 +9,6 @@ import io.gaussrestore.testing.Postgres;
 import io.gaussrestore.testing.RecordCollector;
 import io.gaussrestore.testing.ServiceProcess;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,12 +95,14 @@ class QueueRecoveryIT {
     @Test
     void aCrashWithFiftyQueuedLosesNoneAndDoublesNone() throws Exception {
         String bootstrap = new KafkaBroker().start().get("kafka.bootstrap.servers");
-        Path ledger = Files.createDirectories(Path.of("target", "queue-recovery")).toAbsolutePath()
-                .resolve("ledger-" + UUID.randomUUID());
-        try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(4));
+        // PostgreSQL, as a deployment that must survive a SIGKILL has: the embedded H2 file delays its writes.
+        Postgres.Schema schema = Postgres.newSchema();
+        try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(3));
                 RecordCollector topics = new RecordCollector(bootstrap, "queue-crash", 3)) {
-            Map<String, String> env = TrackingProcesses.serviceEnvironment(bootstrap, topics, simulator,
-                    "jdbc:h2:file:" + ledger + ";DB_CLOSE_ON_EXIT=FALSE");
+            Map<String, String> env = new HashMap<>(TrackingProcesses.serviceEnvironment(bootstrap, topics, simulator,
+                    schema.jdbcUrl()));
+            env.put("RESTORE_LEDGER_USERNAME", Postgres.user());
+            env.put("RESTORE_LEDGER_PASSWORD", Postgres.password());
             Map<String, List<String>> lines;
             List<String> all = new ArrayList<>();
             try (ServiceProcess first = ServiceProcess.start("queue-first", env)) {
@@ -121,6 +121,8 @@ class QueueRecoveryIT {
             eachSentOnceInOrder(topics, simulator, lines);
             System.out.printf("queue crash: after the restart all %d requests were sent once, in order, and completed "
                     + "in %d s%n", all.size(), Duration.ofNanos(System.nanoTime() - start).toSeconds());
+        } finally {
+            schema.drop();
         }
     }
 
