@@ -439,18 +439,7 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         }
         sql.append(" ORDER BY received_at DESC, request_id DESC LIMIT ?");
         args.add(limit);
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql.toString())) {
-            bind(s, args.toArray());
-            List<LedgerEntry> entries = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    entries.add(entry(rs));
-                }
-            }
-            return entries;
-        } catch (SQLException e) {
-            throw new LedgerException("could not list requests", e);
-        }
+        return list(sql.toString(), args.toArray());
     }
 
     @Override

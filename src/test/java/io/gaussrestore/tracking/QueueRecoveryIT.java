@@ -27,14 +27,13 @@ import org.junit.jupiter.api.Test;
  */
 class QueueRecoveryIT {
 
-    private static final int INSTANCES = 5;
-
-    /** Sends {@code perInstance} restores to each of the instances, in rounds; answers the ids by instance. */
-    private static Map<String, List<String>> sendLines(RecordCollector topics, int perInstance, String prefix) {
+    /** Sends {@code perInstance} restores to each of {@code instances} instances, in rounds; the ids by instance. */
+    private static Map<String, List<String>> sendLines(RecordCollector topics, int instances, int perInstance,
+            String prefix) {
         Map<String, List<String>> lines = new LinkedHashMap<>();
         long time = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
         for (int round = 0; round < perInstance; round++) {
-            for (int i = 0; i < INSTANCES; i++) {
+            for (int i = 0; i < instances; i++) {
                 String instance = "%028d%04din07".formatted(i, Math.abs(prefix.hashCode()) % 10000);
                 String id = prefix + "-" + i + "-" + round;
                 topics.send(instance, """
@@ -46,6 +45,15 @@ class QueueRecoveryIT {
         }
         topics.flush();
         return lines;
+    }
+
+    private static Map<String, String> onPostgres(String bootstrap, RecordCollector topics, ServiceProcess simulator,
+            Postgres.Schema schema) {
+        Map<String, String> env = new HashMap<>(TrackingProcesses.serviceEnvironment(bootstrap, topics, simulator,
+                schema.jdbcUrl()));
+        env.put("RESTORE_LEDGER_USERNAME", Postgres.user());
+        env.put("RESTORE_LEDGER_PASSWORD", Postgres.password());
+        return env;
     }
 
     private static Map<String, List<String>> statuses(RecordCollector topics) {
@@ -94,19 +102,17 @@ class QueueRecoveryIT {
 
     @Test
     void aCrashWithFiftyQueuedLosesNoneAndDoublesNone() throws Exception {
+        // Ten instances, each with one restore running and five waiting behind it.
         String bootstrap = new KafkaBroker().start().get("kafka.bootstrap.servers");
         // PostgreSQL, as a deployment that must survive a SIGKILL has: the embedded H2 file delays its writes.
         Postgres.Schema schema = Postgres.newSchema();
         try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(3));
                 RecordCollector topics = new RecordCollector(bootstrap, "queue-crash", 3)) {
-            Map<String, String> env = new HashMap<>(TrackingProcesses.serviceEnvironment(bootstrap, topics, simulator,
-                    schema.jdbcUrl()));
-            env.put("RESTORE_LEDGER_USERNAME", Postgres.user());
-            env.put("RESTORE_LEDGER_PASSWORD", Postgres.password());
+            Map<String, String> env = onPostgres(bootstrap, topics, simulator, schema);
             Map<String, List<String>> lines;
             List<String> all = new ArrayList<>();
             try (ServiceProcess first = ServiceProcess.start("queue-first", env)) {
-                lines = sendLines(topics, 11, "crash-" + UUID.randomUUID().toString().substring(0, 6));
+                lines = sendLines(topics, 10, 6, "crash-" + UUID.randomUUID().toString().substring(0, 6));
                 lines.values().forEach(all::addAll);
                 await().atMost(Duration.ofMinutes(1)).until(() -> count(statuses(topics), all, "QUEUED") >= 50);
                 first.kill();
@@ -132,15 +138,12 @@ class QueueRecoveryIT {
         Postgres.Schema schema = Postgres.newSchema();
         try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(2));
                 RecordCollector topics = new RecordCollector(bootstrap, "queue-replicas", 4)) {
-            Map<String, String> env = new HashMap<>(TrackingProcesses.serviceEnvironment(bootstrap, topics, simulator,
-                    schema.jdbcUrl()));
-            env.put("RESTORE_LEDGER_USERNAME", Postgres.user());
-            env.put("RESTORE_LEDGER_PASSWORD", Postgres.password());
+            Map<String, String> env = onPostgres(bootstrap, topics, simulator, schema);
             Map<String, List<String>> lines;
             List<String> all = new ArrayList<>();
             try (ServiceProcess a = ServiceProcess.start("queue-a", env);
                     ServiceProcess b = ServiceProcess.start("queue-b", env)) {
-                lines = sendLines(topics, 5, "replicas-" + UUID.randomUUID().toString().substring(0, 6));
+                lines = sendLines(topics, 5, 5, "replicas-" + UUID.randomUUID().toString().substring(0, 6));
                 lines.values().forEach(all::addAll);
                 await().atMost(Duration.ofMinutes(2)).until(() -> count(statuses(topics), all, "COMPLETED") == all.size());
                 Thread.sleep(2000);
