@@ -241,9 +241,9 @@ class PipelineRecoveryTest {
 
     @Test
     void theLeaseStaysAliveWhileTheRequestWaitsLongerThanIt() throws Exception {
-        // A project of its own whose rate budget the gateway just paused for 10 s: the POST waits for it.
+        // A project of its own whose rate budget the gateway just paused for 14 s: the POST waits for it.
         String project = UUID.randomUUID().toString().replace("-", "");
-        limiter.throttled(project, "policy user over ratelimit,limit:100000,time:1 minute", "10");
+        limiter.throttled(project, "policy user over ratelimit,limit:100000,time:1 minute", "14");
         await().atMost(WAIT).until(() -> throttledAt(project) != null);
         String instanceId = instanceId();
         String path = "/v3/" + project + "/instances/" + instanceId + "/backups/restore/tables";

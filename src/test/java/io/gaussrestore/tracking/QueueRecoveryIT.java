@@ -106,7 +106,8 @@ class QueueRecoveryIT {
         String bootstrap = new KafkaBroker().start().get("kafka.bootstrap.servers");
         // PostgreSQL, as a deployment that must survive a SIGKILL has: the embedded H2 file delays its writes.
         Postgres.Schema schema = Postgres.newSchema();
-        try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(3));
+        // Jobs of 5 s: every request has its first result before any line moves, so the kill finds none in flight.
+        try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(5));
                 RecordCollector topics = new RecordCollector(bootstrap, "queue-crash", 3)) {
             Map<String, String> env = onPostgres(bootstrap, topics, simulator, schema);
             Map<String, List<String>> lines;
