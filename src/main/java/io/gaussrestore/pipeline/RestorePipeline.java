@@ -18,6 +18,7 @@ import io.gaussrestore.request.RequestIds;
 import io.gaussrestore.request.RestoreRequest;
 import io.gaussrestore.request.RestoreRequestValidator;
 import io.gaussrestore.request.Violation;
+import io.gaussrestore.result.LaterResults;
 import io.gaussrestore.result.LedgerResults;
 import io.gaussrestore.result.ResultError;
 import io.gaussrestore.result.RestoreResult;
@@ -57,6 +58,7 @@ public class RestorePipeline {
     private final RestoreSubmitter submitter;
     private final LedgerCalls ledger;
     private final ResultSink results;
+    private final LaterResults laterResults;
     private final RestoreMetrics metrics;
     private final Clock clock;
     private final ObjectMapper json;
@@ -71,8 +73,9 @@ public class RestorePipeline {
     private record Unfinished(String leaseToken, Submission outcome) {}
 
     public RestorePipeline(RecordDecoder decoder, RestoreRequestValidator validator, RestoreSubmitter submitter,
-            LedgerCalls ledger, ResultSink results, RestoreMetrics metrics, Clock clock, ObjectMapper json,
-            RestoreConfig config) {
+            LedgerCalls ledger, ResultSink results, LaterResults laterResults, RestoreMetrics metrics, Clock clock,
+            ObjectMapper json, RestoreConfig config) {
+        this.laterResults = laterResults;
         this.json = json;
         this.firstPollDelay = config.tracking().firstPollDelay();
         this.window = config.ledger().window();
@@ -229,21 +232,7 @@ public class RestorePipeline {
         LOG.infof("request %s leaves the line of instance %s", taken.requestId(), taken.instanceId());
         return submit(origin, taken, accepted(taken), taken.attempts() + 1)
                 .chain(() -> ledger.call("find", l -> l.find(taken.requestId()).orElseThrow()))
-                .chain(this::publishEvent);
-    }
-
-    /** Publishes the entry's pending later result (a released request's outcome, a cancellation), if any. */
-    public Uni<Void> publishEvent(LedgerEntry entry) {
-        if (entry.trackEventPublished() || entry.trackEventId() == null) {
-            return Uni.createFrom().voidItem();
-        }
-        return results.publish(LedgerResults.latest(entry), entry.trackEventId())
-                .chain(() -> ledger.persistently("mark_tracking_published", l -> {
-                    l.markTrackingPublished(entry.requestId(), entry.trackEventId());
-                    return null;
-                }))
-                .invoke(() -> LOG.infof("request %s: %s", entry.requestId(), entry.state()))
-                .replaceWithVoid();
+                .chain(laterResults::publish);
     }
 
     /** A record seen before: carry on from the state the ledger remembers. */

@@ -9,6 +9,7 @@ import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.metrics.RestoreMetrics;
 import io.gaussrestore.pipeline.RestorePipeline;
+import io.gaussrestore.result.LaterResults;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -39,6 +40,7 @@ public class InstanceQueue {
 
     private final IdempotencyLedger ledger;
     private final RestorePipeline pipeline;
+    private final LaterResults laterResults;
     private final GaussDbRestoreClient client;
     private final RestoreMetrics metrics;
     private final Clock clock;
@@ -46,10 +48,11 @@ public class InstanceQueue {
     /** Without tracking, the end of our own jobs is unknown: only the cloud's answers tell a busy instance. */
     private final boolean jobsTracked;
 
-    public InstanceQueue(IdempotencyLedger ledger, RestorePipeline pipeline, GaussDbRestoreClient client,
-            RestoreMetrics metrics, Clock clock, RestoreConfig config) {
+    public InstanceQueue(IdempotencyLedger ledger, RestorePipeline pipeline, LaterResults laterResults,
+            GaussDbRestoreClient client, RestoreMetrics metrics, Clock clock, RestoreConfig config) {
         this.ledger = ledger;
         this.pipeline = pipeline;
+        this.laterResults = laterResults;
         this.client = client;
         this.metrics = metrics;
         this.clock = clock;
@@ -67,13 +70,13 @@ public class InstanceQueue {
                     + "if the restore is still wanted";
             ledger.leaveQueue(expired.requestId(), LedgerState.FAILED, QUEUE_TIMEOUT, message, now).ifPresent(ended -> {
                 metrics.queueWait("expired", Duration.between(ended.queuedAt(), now));
-                work.add(pipeline.publishEvent(ended));
+                work.add(laterResults.publish(ended));
             });
         }
         for (LedgerEntry lapsed : ledger.lapsedReleases(now, config.batch())) {
             ledger.expireLease(lapsed.requestId(), "the service stopped while submitting this restore after it left "
                     + "its instance's line; whether the cloud started a job is unknown, so it is not sent again", now)
-                    .ifPresent(unknown -> work.add(pipeline.publishEvent(unknown)));
+                    .ifPresent(unknown -> work.add(laterResults.publish(unknown)));
         }
         for (LedgerEntry head : ledger.queueHeads(config.batch())) {
             if (ledger.instanceWorking(head.instanceId(), jobsTracked)) {
@@ -102,7 +105,7 @@ public class InstanceQueue {
                 now);
         cancelled.ifPresent(entry -> {
             metrics.queueWait("cancelled", Duration.between(entry.queuedAt(), now));
-            pipeline.publishEvent(entry).await().atMost(TICK_BUDGET);
+            laterResults.publish(entry).await().atMost(TICK_BUDGET);
         });
         return cancelled;
     }

@@ -7,8 +7,7 @@ import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.ledger.TrackingUpdate;
 import io.gaussrestore.metrics.RestoreMetrics;
-import io.gaussrestore.result.LedgerResults;
-import io.gaussrestore.result.ResultSink;
+import io.gaussrestore.result.LaterResults;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -32,17 +31,17 @@ public class JobTracker {
 
     private final IdempotencyLedger ledger;
     private final GaussDbRestoreClient client;
-    private final ResultSink results;
+    private final LaterResults laterResults;
     private final RestoreMetrics metrics;
     private final Clock clock;
     private final RestoreConfig.Tracking config;
     private final TrackingRules rules;
 
-    public JobTracker(IdempotencyLedger ledger, GaussDbRestoreClient client, ResultSink results,
+    public JobTracker(IdempotencyLedger ledger, GaussDbRestoreClient client, LaterResults laterResults,
             RestoreMetrics metrics, Clock clock, RestoreConfig config) {
         this.ledger = ledger;
         this.client = client;
-        this.results = results;
+        this.laterResults = laterResults;
         this.metrics = metrics;
         this.clock = clock;
         this.config = config.tracking();
@@ -88,19 +87,14 @@ public class JobTracker {
     }
 
     private Uni<Void> publish(LedgerEntry entry) {
-        return results.publish(LedgerResults.latest(entry), entry.trackEventId())
-                .emitOn(Infrastructure.getDefaultWorkerPool())
-                .invoke(() -> {
-                    ledger.markTrackingPublished(entry.requestId(), entry.trackEventId());
-                    boolean ended = entry.state() == LedgerState.COMPLETED || entry.state() == LedgerState.FAILED
-                            || entry.state() == LedgerState.UNKNOWN;
-                    if (ended && entry.submittedAt() != null && entry.finishedAt() != null) {
-                        metrics.jobEnded(entry.state().name().toLowerCase(java.util.Locale.ROOT),
-                                Duration.between(entry.submittedAt(), entry.finishedAt()));
-                    }
-                    LOG.infof("request %s: %s%s", entry.requestId(), entry.state(),
-                            entry.progress() == null ? "" : " " + entry.progress());
-                });
+        return laterResults.publish(entry).invoke(() -> {
+            boolean ended = entry.state() == LedgerState.COMPLETED || entry.state() == LedgerState.FAILED
+                    || entry.state() == LedgerState.UNKNOWN;
+            if (ended && entry.submittedAt() != null && entry.finishedAt() != null) {
+                metrics.jobEnded(entry.state().name().toLowerCase(java.util.Locale.ROOT),
+                        Duration.between(entry.submittedAt(), entry.finishedAt()));
+            }
+        });
     }
 
     /** Lets configuration switch tracking off (tests that stub only the restore call). */
