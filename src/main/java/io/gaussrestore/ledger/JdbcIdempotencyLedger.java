@@ -285,7 +285,7 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 + "waiting_for = ?, queue_check_at = ?, attempts = ?, lease_owner = NULL, lease_token = NULL, "
                 + "lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ? AND lease_token = ?";
         int changed = execute(sql, LedgerState.QUEUED.name(), LedgerState.QUEUED.name(), time(now), time(deadline),
-                LedgerState.QUEUED.name(), truncate512(waitingFor), time(checkAt), attempts, time(now), requestId,
+                LedgerState.QUEUED.name(), truncate(waitingFor, 512), time(checkAt), attempts, time(now), requestId,
                 LedgerState.SUBMITTING.name(), leaseToken);
         return changed == 1 ? find(requestId) : Optional.empty();
     }
@@ -315,8 +315,8 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     public boolean instanceWorking(String instanceId, boolean jobsCount) {
         String job = jobsCount ? LedgerState.SUBMITTED.name() : LedgerState.SUBMITTING.name();
         String running = jobsCount ? LedgerState.RUNNING.name() : LedgerState.SUBMITTING.name();
-        return first("SELECT " + COLUMNS + " FROM restore_request WHERE instance_id = ? AND state IN (?, ?, ?) LIMIT 1",
-                instanceId, LedgerState.SUBMITTING.name(), job, running).isPresent();
+        return count("SELECT COUNT(*) FROM restore_request WHERE instance_id = ? AND state IN (?, ?, ?)",
+                instanceId, LedgerState.SUBMITTING.name(), job, running) > 0;
     }
 
     @Override
@@ -364,15 +364,18 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
     @Override
     public long queuedCount() {
-        String sql = "SELECT COUNT(*) FROM restore_request WHERE state = ?";
+        return count("SELECT COUNT(*) FROM restore_request WHERE state = ?", LedgerState.QUEUED.name());
+    }
+
+    private long count(String sql, Object... args) {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            bind(s, LedgerState.QUEUED.name());
+            bind(s, args);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
         } catch (SQLException e) {
-            throw new LedgerException("could not count queued requests", e);
+            throw new LedgerException("could not count in the ledger", e);
         }
     }
 
@@ -396,9 +399,6 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         }
     }
 
-    private static String truncate512(String text) {
-        return text == null || text.length() <= 512 ? text : text.substring(0, 509) + "...";
-    }
 
     @Override
     public String keepFirstResult(String requestId, String resultJson) {
@@ -503,16 +503,8 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
     @Override
     public long jobsInFlight() {
-        String sql = "SELECT COUNT(*) FROM restore_request WHERE state IN (?, ?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            bind(s, LedgerState.SUBMITTED.name(), LedgerState.RUNNING.name());
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new LedgerException("could not count jobs in flight", e);
-        }
+        return count("SELECT COUNT(*) FROM restore_request WHERE state IN (?, ?)", LedgerState.SUBMITTED.name(),
+                LedgerState.RUNNING.name());
     }
 
     @Override
@@ -580,7 +572,11 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     }
 
     private static String truncate(String text) {
-        return text == null || text.length() <= 4000 ? text : text.substring(0, 3997) + "...";
+        return truncate(text, 4000);
+    }
+
+    private static String truncate(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max - 3) + "...";
     }
 
     private static LedgerEntry entry(ResultSet rs) throws SQLException {

@@ -88,11 +88,11 @@ public class RequestDispatcher {
             previous = tails.getOrDefault(key, CompletableFuture.completedFuture(null));
             tails.put(key, mine);
         }
-        previous.whenComplete((ignored, failure) -> process(message).subscribe().with(
+        InboundRecord inbound = KafkaRecords.inbound(message, ownership);
+        previous.whenComplete((ignored, failure) -> process(message, inbound).subscribe().with(
                 done -> finish(key, mine, admission),
                 error -> {
-                    LOG.errorf("record %s could not be settled: %s", KafkaRecords.inbound(message, ownership).position(),
-                            error.toString());
+                    LOG.errorf("record %s could not be settled: %s", inbound.position(), error.toString());
                     finish(key, mine, admission);
                 }));
     }
@@ -102,8 +102,7 @@ public class RequestDispatcher {
      * the transient-retry deadline; any other failure, or one that outlasts the deadline, sends the record to the
      * dead-letter topic with its reason: no record can hold its partition for ever.
      */
-    private Uni<Void> process(Message<byte[]> message) {
-        InboundRecord inbound = KafkaRecords.inbound(message, ownership);
+    private Uni<Void> process(Message<byte[]> message, InboundRecord inbound) {
         return Uni.createFrom().deferred(() -> pipeline.process(inbound))
                 .onFailure(RequestDispatcher::transientFailure).invoke(e -> LOG.errorf(
                         "processing %s failed, trying again: %s", inbound.position(), e.toString()))
