@@ -40,6 +40,27 @@ public interface RestoreConfig {
     /** The embedded GaussDB + IAM simulator (on in the local profile, off in production). */
     Simulator simulator();
 
+    /** Who may use the HTTP API, and what any request may restore. */
+    Access access();
+
+    interface Access {
+        /**
+         * The API key file: one line per key, {@code sha256:<hex of the key's SHA-256> <caller> <role>[,<role>]}.
+         * Absent: no API key is accepted.
+         */
+        Optional<java.nio.file.Path> apiKeysFile();
+
+        /** Whether bearer JWTs are accepted (a verification key or JWKS location is configured). */
+        Optional<String> jwtKeyLocation();
+
+        /** The restore policy file (YAML). Absent: every project and instance may be restored. */
+        Optional<java.nio.file.Path> policyFile();
+
+        /** How often the key file and the policy file are checked for changes. */
+        @WithDefault("PT5S")
+        Duration reloadInterval();
+    }
+
     interface Requests {
         /** Largest request record accepted, in bytes; larger ones go to the dead-letter topic. */
         @WithDefault("1048576")

@@ -47,4 +47,15 @@ interface GaussDbRestApi {
             @PathParam("instance_id") String instanceId,
             @HeaderParam("X-Auth-Token") String authToken,
             @HeaderParam("X-Language") String language);
+
+    /** ShowGaussMySqlRestoreTime: the instance's restorable time windows (date: yyyy-MM-dd in UTC, or null for all). */
+    @GET
+    @Path("/instances/{instance_id}/restore-time")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> showRestoreTimes(
+            @PathParam("project_id") String projectId,
+            @PathParam("instance_id") String instanceId,
+            @QueryParam("date") String date,
+            @HeaderParam("X-Auth-Token") String authToken,
+            @HeaderParam("X-Language") String language);
 }

@@ -77,6 +77,12 @@ public class GaussDbRestoreClient {
                 token -> api.showInstance(projectId, instanceId, token, config.language()));
     }
 
+    /** ShowGaussMySqlRestoreTime: a {@link ApiResult.Success} whose body {@link RestoreWindows#parse} reads. */
+    public Uni<ApiResult> restoreTimes(String projectId, String instanceId) {
+        return call(Operation.RESTORE_TIME, projectId, "instance " + instanceId,
+                token -> api.showRestoreTimes(projectId, instanceId, null, token, config.language()));
+    }
+
     /**
      * One call with the current token; when the credentials are refused (401, DBS.280056) the token is renewed
      * once and the call repeated once: a refused request never reached the service, so repeating it is safe.

@@ -1,6 +1,22 @@
 package io.gaussrestore.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gaussrestore.access.AccessFiles;
+import io.gaussrestore.access.Decisions;
+import io.gaussrestore.access.RestorePolicy;
+import io.gaussrestore.access.Roles;
+import io.gaussrestore.config.RestoreConfig;
+import io.gaussrestore.request.Bounded;
+import io.gaussrestore.request.RequestCheck;
+import io.gaussrestore.request.RequestHeaders;
+import io.gaussrestore.request.RestoreRequestValidator;
+import io.gaussrestore.result.ResultError;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.HeaderParam;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 import io.gaussrestore.ledger.IdempotencyLedger;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
@@ -38,15 +54,25 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @Produces(MediaType.APPLICATION_JSON)
 public class RestoresResource {
 
+    private static final Logger LOG = Logger.getLogger(RestoresResource.class);
     private static final int MAX_LIMIT = 500;
 
     private final IdempotencyLedger ledger;
     private final RecordDecoder decoder;
     private final MutinyEmitter<byte[]> requests;
     private final InstanceQueue queue;
+    private final RestoreRequestValidator validator;
+    private final AccessFiles access;
+    private final SecurityIdentity identity;
+    private final int maxRecordBytes;
 
     RestoresResource(IdempotencyLedger ledger, RecordDecoder decoder,
-            @Channel(Channels.REQUESTS_OUT) MutinyEmitter<byte[]> requests, InstanceQueue queue) {
+            @Channel(Channels.REQUESTS_OUT) MutinyEmitter<byte[]> requests, InstanceQueue queue,
+            RestoreRequestValidator validator, AccessFiles access, SecurityIdentity identity, RestoreConfig config) {
+        this.validator = validator;
+        this.access = access;
+        this.identity = identity;
+        this.maxRecordBytes = config.requests().maxRecordBytes();
         this.ledger = ledger;
         this.decoder = decoder;
         this.requests = requests;
@@ -59,12 +85,15 @@ public class RestoresResource {
      */
     @POST
     @Path("/{request_id}/cancel")
+    @RolesAllowed(Roles.REQUESTER)
     @io.smallrye.common.annotation.Blocking
     public Response cancel(@PathParam("request_id") String requestId) {
         if (ledger.find(requestId).isEmpty()) {
             return error(Response.Status.NOT_FOUND, "no request with request_id " + requestId + " is known");
         }
-        return queue.cancel(requestId, "cancelled through POST /restores/" + requestId + "/cancel")
+        String caller = identity.getPrincipal().getName();
+        LOG.infof("decision=cancel caller=%s request_id=%s", caller, requestId);
+        return queue.cancel(requestId, "cancelled by " + caller + " through POST /restores/" + requestId + "/cancel")
                 .map(cancelled -> Response.ok(view(cancelled)).build())
                 .orElseGet(() -> {
                     LedgerEntry current = ledger.find(requestId).orElseThrow();
@@ -78,6 +107,7 @@ public class RestoresResource {
 
     /** The request's latest state, in the shape of a result event. */
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{request_id}")
     public Response get(@PathParam("request_id") String requestId) {
         return ledger.find(requestId)
@@ -88,6 +118,7 @@ public class RestoresResource {
 
     /** Recent requests, newest first. */
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public Response list(@QueryParam("instance_id") String instanceId, @QueryParam("status") String status,
             @QueryParam("limit") @DefaultValue("50") int limit) {
         LedgerState state = null;
@@ -110,39 +141,86 @@ public class RestoresResource {
 
     /**
      * Publishes a request event to the request topic and answers its request_id; the service then handles it
-     * like any other. Only the shape is checked here (a JSON object within the size limit); the rules are
-     * applied by the pipeline and reported as a REJECTED result.
+     * like any other. Here: the caller's credential and role (Quarkus security), the body's shape (a JSON object
+     * within the size limit, 400/413/415 otherwise), requested_by set to the authenticated caller, and the restore
+     * policy with the caller known. A request the policy refuses is still written, so that it ends REJECTED
+     * POLICY_DENIED like one refused on the Kafka door, and the caller gets 403 at once.
      */
     @POST
+    @RolesAllowed(Roles.REQUESTER)
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> submit(byte[] body) {
+    public Uni<Response> submit(@HeaderParam("Content-Type") String contentType, byte[] body) {
+        String caller = identity.getPrincipal().getName();
+        if (!isJson(contentType)) {
+            return refuse(caller, Response.Status.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json, not "
+                    + (contentType == null ? "a body without Content-Type" : Bounded.text(contentType, 100)));
+        }
+        if (body == null || body.length > maxRecordBytes) {
+            return refuse(caller, Response.Status.REQUEST_ENTITY_TOO_LARGE, "the body is over the limit of "
+                    + maxRecordBytes + " bytes (RESTORE_MAX_RECORD_BYTES)");
+        }
         RecordDecoder.Decoded decoded = decoder.decode(body);
         if (decoded instanceof RecordDecoder.Decoded.Unreadable unreadable) {
-            return Uni.createFrom().item(error(Response.Status.BAD_REQUEST,
-                    "the body must be a JSON object: " + unreadable.reason() + " (" + unreadable.detail() + ")"));
+            return refuse(caller, Response.Status.BAD_REQUEST,
+                    "the body must be a JSON object: " + unreadable.reason() + " (" + unreadable.detail() + ")");
         }
-        JsonNode json = ((RecordDecoder.Decoded.Json) decoded).object();
+        ObjectNode json = ((RecordDecoder.Decoded.Json) decoded).object();
         JsonNode given = json.get("request_id");
         if (given != null && !given.isNull() && !(given.isTextual() && RequestIds.wellFormed(given.textValue()))) {
-            return Uni.createFrom().item(error(Response.Status.BAD_REQUEST,
-                    "request_id must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'; nothing was accepted"));
+            return refuse(caller, Response.Status.BAD_REQUEST,
+                    "request_id must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'; nothing was accepted");
         }
+        JsonNode claimed = json.get("requested_by");
+        if (claimed != null && !claimed.isNull() && !(claimed.isTextual() && claimed.textValue().equals(caller))) {
+            return refuse(caller, Response.Status.BAD_REQUEST, "requested_by is the authenticated caller (" + caller
+                    + ") and cannot name anyone else; leave it out, and say on whose behalf in reason or ticket");
+        }
+        json.put("requested_by", caller);
         String requestId = given != null && given.isTextual() ? given.textValue() : "http-" + UUID.randomUUID();
+        String denial = validator.check(json) instanceof RequestCheck.Valid valid
+                ? access.policy().check(valid.request(), Optional.of(new RestorePolicy.Caller(caller, identity.getRoles())))
+                        .map(RestorePolicy.Denial::message).orElse(null)
+                : null;
         String key = json.path("instance_id").isTextual() ? json.path("instance_id").asText() : null;
         RecordHeaders headers = new RecordHeaders();
         headers.add("ce_id", requestId.getBytes(StandardCharsets.UTF_8));
+        headers.add(RequestHeaders.HTTP_CALLER, caller.getBytes(StandardCharsets.UTF_8));
+        if (denial != null) {
+            headers.add(RequestHeaders.POLICY_DENIED, denial.getBytes(StandardCharsets.UTF_8));
+        }
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(key)
                 .withHeaders(headers)
                 .build();
-        return requests.sendMessage(Message.of(body).addMetadata(metadata))
-                .map(ignored -> Response.accepted(Map.of("request_id", requestId,
-                                "status_url", "/restores/" + requestId))
-                        .location(URI.create("/restores/" + requestId))
-                        .build())
+        byte[] value = json.toString().getBytes(StandardCharsets.UTF_8);
+        return requests.sendMessage(Message.of(value).addMetadata(metadata))
+                .map(ignored -> denial == null
+                        ? Response.accepted(Map.of("request_id", requestId, "status_url", "/restores/" + requestId))
+                                .location(URI.create("/restores/" + requestId))
+                                .build()
+                        : Response.status(Response.Status.FORBIDDEN).entity(Map.of("request_id", requestId,
+                                        "status_url", "/restores/" + requestId, "code", ResultError.POLICY_DENIED,
+                                        "error", "the restore policy does not allow this request: " + denial
+                                                + "; it ends REJECTED and nothing is sent to the cloud"))
+                                .type(MediaType.APPLICATION_JSON)
+                                .location(URI.create("/restores/" + requestId))
+                                .build())
                 .onFailure().recoverWithItem(e -> error(Response.Status.SERVICE_UNAVAILABLE,
                         "the request could not be written to the request topic (" + e.getClass().getSimpleName()
                                 + "); nothing was accepted, send it again"));
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
+    }
+
+    private static Uni<Response> refuse(String caller, Response.Status status, String why) {
+        Decisions.refused("refused", caller, "POST", "/restores", status.getStatusCode() + " " + why);
+        return Uni.createFrom().item(error(status, why));
     }
 
     /** Waiting requests by instance, in line, each with its current place. */

@@ -20,6 +20,21 @@ public interface IdempotencyLedger {
     /** Records a rejected request: Won when new (stored as REJECTED), else Repeated or Redelivered. */
     Claim recordRejected(NewRequest request, String errorCode, String violationsJson, String message, Instant now);
 
+    /**
+     * Records a dry run's answer as the request's final state (DRY_RUN); {@code findingsJson} is what the checks
+     * found. A request_id seen before answers as {@link #recordRejected} does.
+     */
+    Claim recordDryRun(NewRequest request, String outcome, String findingsJson, String message, Instant now);
+
+    /**
+     * How many requests for an instance were accepted (queued, sent or being sent) since a moment, leaving one
+     * request out: the blast-radius count of the restore policy.
+     */
+    long acceptedSince(String instanceId, Instant since, String excludingRequestId);
+
+    /** The request holding a business key now, if any: a new request for the same restore would be its duplicate. */
+    Optional<LedgerEntry> holderOf(String businessKey, Instant now);
+
     /** Extends the lease of a SUBMITTING request; false when the lease token is no longer the request's. */
     boolean renewLease(String requestId, String leaseToken, Instant until, Instant now);
 

@@ -75,13 +75,36 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 .orElseGet(() -> new Claim.Won(require(request.requestId())));
     }
 
+    @Override
+    public Claim recordDryRun(NewRequest request, String outcome, String findingsJson, String message, Instant now) {
+        return insertRequest(request, LedgerState.DRY_RUN, findingsJson, message, outcome, now)
+                .orElseGet(() -> new Claim.Won(require(request.requestId())));
+    }
+
+    @Override
+    public long acceptedSince(String instanceId, Instant since, String excludingRequestId) {
+        return count("SELECT COUNT(*) FROM restore_request WHERE instance_id = ? AND received_at >= ? "
+                + "AND request_id <> ? AND (state IN (?, ?, ?, ?, ?, ?) OR (state = ? AND job_id IS NOT NULL))",
+                instanceId, time(since), excludingRequestId, LedgerState.QUEUED.name(), LedgerState.SUBMITTING.name(),
+                LedgerState.SUBMITTED.name(), LedgerState.RUNNING.name(), LedgerState.COMPLETED.name(),
+                LedgerState.UNKNOWN.name(), LedgerState.FAILED.name());
+    }
+
+    @Override
+    public Optional<LedgerEntry> holderOf(String businessKey, Instant now) {
+        return keyHolder(businessKey)
+                .filter(holder -> !holder.claimedAt().isBefore(now.minus(window)))
+                .flatMap(holder -> find(holder.requestId()))
+                .filter(entry -> entry.state().holdsBusinessKey());
+    }
+
     private Optional<Claim> insertRequest(NewRequest request, LedgerState state, String details, String message,
             String errorCode, Instant now) {
         String sql = "INSERT INTO restore_request (request_id, business_key, project_id, instance_id, state, first_status, "
                 + "first_result_id, request_json, requested_by, reason, ticket, source, error_code, error_message, "
                 + "error_details, retryable, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            boolean rejected = state == LedgerState.REJECTED;
+            boolean rejected = state == LedgerState.REJECTED || state == LedgerState.DRY_RUN;
             s.setString(1, request.requestId());
             s.setString(2, request.businessKey());
             s.setString(3, request.projectId());

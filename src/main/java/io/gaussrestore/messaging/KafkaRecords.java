@@ -3,6 +3,7 @@ package io.gaussrestore.messaging;
 import io.gaussrestore.pipeline.Disposition;
 import io.gaussrestore.pipeline.InboundRecord;
 import io.gaussrestore.pipeline.RecordFence;
+import io.gaussrestore.request.RequestHeaders;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
@@ -19,11 +20,15 @@ final class KafkaRecords {
         if (kafka == null) {
             return new InboundRecord(message.getPayload(), null, null, "unknown", -1, -1, RecordFence.ALWAYS);
         }
-        Header ceId = kafka.getHeaders().lastHeader("ce_id");
-        return new InboundRecord(message.getPayload(),
-                ceId == null || ceId.value() == null ? null : new String(ceId.value(), StandardCharsets.UTF_8),
+        return new InboundRecord(message.getPayload(), header(kafka, "ce_id"),
                 kafka.getTimestamp(), kafka.getTopic(), kafka.getPartition(), kafka.getOffset(),
-                ownership.fence(kafka.getTopic(), kafka.getPartition()));
+                ownership.fence(kafka.getTopic(), kafka.getPartition()),
+                header(kafka, RequestHeaders.HTTP_CALLER), header(kafka, RequestHeaders.POLICY_DENIED));
+    }
+
+    private static String header(IncomingKafkaRecordMetadata<?, ?> kafka, String name) {
+        Header header = kafka.getHeaders().lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.Locale;
 public class RestoreMetrics {
 
     /** Values of the {@code outcome} label of {@code gaussdb_restore_requests_total}. */
-    public enum Outcome { SUBMITTED, REJECTED, DUPLICATE, FAILED, UNKNOWN, DEAD_LETTERED, QUEUED }
+    public enum Outcome { SUBMITTED, REJECTED, DUPLICATE, FAILED, UNKNOWN, DEAD_LETTERED, QUEUED, DRY_RUN }
 
     private final MeterRegistry registry;
     private final java.util.concurrent.atomic.AtomicLong jobsInFlight = new java.util.concurrent.atomic.AtomicLong();

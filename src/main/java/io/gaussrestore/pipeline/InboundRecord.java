@@ -8,9 +8,23 @@ import java.time.Instant;
  * @param ceId the record's {@code ce_id} header, null when absent
  * @param timestamp the record's timestamp, the start of the request latency; null when unknown
  * @param fence checked before every call to the cloud: work on a record whose partition moved elsewhere stops
+ * @param httpCaller the authenticated caller when the HTTP door wrote the record, null for the Kafka door
+ * @param policyDenial why the HTTP door's policy check refused the request (the record is kept for its REJECTED
+ *     result), null when it did not
  */
 public record InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
-        RecordFence fence) {
+        RecordFence fence, String httpCaller, String policyDenial) {
+
+    /** A record from the Kafka door. */
+    public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
+            RecordFence fence) {
+        this(value, ceId, timestamp, topic, partition, offset, fence, null, null);
+    }
+
+    /** Which door the request came through, for decision log lines. */
+    public String door() {
+        return httpCaller == null ? "kafka" : "http";
+    }
 
     /** Where the record sits, for log lines. */
     public String position() {

@@ -3,6 +3,9 @@ package io.gaussrestore.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gaussrestore.access.AccessFiles;
+import io.gaussrestore.access.Decisions;
+import io.gaussrestore.access.RestorePolicy;
 import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.ledger.Claim;
 import io.gaussrestore.ledger.LedgerEntry;
@@ -33,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,6 +70,8 @@ public class RestorePipeline {
     private final Duration window;
     private final RestoreConfig.Queue queue;
     private final boolean jobsTracked;
+    private final AccessFiles access;
+    private final DryRuns dryRuns;
     /** Requests whose lease this process holds but whose work stopped on a failure, and what it had learnt. */
     private final Map<String, Unfinished> unfinished = new ConcurrentHashMap<>();
 
@@ -74,7 +80,9 @@ public class RestorePipeline {
 
     public RestorePipeline(RecordDecoder decoder, RestoreRequestValidator validator, RestoreSubmitter submitter,
             LedgerCalls ledger, ResultSink results, LaterResults laterResults, RestoreMetrics metrics, Clock clock,
-            ObjectMapper json, RestoreConfig config) {
+            ObjectMapper json, RestoreConfig config, AccessFiles access, DryRuns dryRuns) {
+        this.access = access;
+        this.dryRuns = dryRuns;
         this.laterResults = laterResults;
         this.json = json;
         this.firstPollDelay = config.tracking().firstPollDelay();
@@ -115,13 +123,50 @@ public class RestorePipeline {
         }
         RestoreRequest request = ((RequestCheck.Valid) check).request();
         String businessKey = BusinessKey.of(request);
-        String requestId = RequestIds.forValid(request, record.ceId(), businessKey);
-        RestoreRequest.Audit audit = request.audit();
-        NewRequest arriving = new NewRequest(requestId, businessKey, request.projectId(), request.instanceId(),
-                text(record), audit.requestedBy(), audit.reason(), audit.ticket(), record.position(),
-                UUID.randomUUID().toString(), receivedAt);
-        return ledger.call("claim", l -> l.claim(arriving, clock.instant()))
-                .chain(claim -> onClaim(record, claim, request));
+        String requestId = request.dryRun()
+                ? RequestIds.forInvalid(request.requestId(), record.ceId(), record.value())
+                : RequestIds.forValid(request, record.ceId(), businessKey);
+        if (record.policyDenial() != null) {
+            return denied(record, check, receivedAt, record.policyDenial());
+        }
+        RestorePolicy policy = access.policy();
+        Optional<RestorePolicy.Denial> denial = policy.check(request, Optional.empty());
+        if (denial.isPresent()) {
+            return denied(record, check, receivedAt, denial.get().message());
+        }
+        Uni<Optional<RestorePolicy.Denial>> hourly = policy.hourlyLimit(request).isEmpty()
+                ? Uni.createFrom().item(Optional.empty())
+                : ledger.call("accepted_since", l -> l.acceptedSince(request.instanceId(),
+                        receivedAt.minus(Duration.ofHours(1)), requestId))
+                        .map(count -> policy.checkHourly(request, count));
+        return hourly.chain(overLimit -> {
+            if (overLimit.isPresent()) {
+                return denied(record, check, receivedAt, overLimit.get().message());
+            }
+            Decisions.accepted(record.door(), requestId, caller(record, request.audit()), request.projectId(),
+                    request.instanceId());
+            if (request.dryRun()) {
+                return dryRuns.run(record, request, requestId, businessKey, receivedAt)
+                        .chain(claim -> onClaim(record, claim, null));
+            }
+            RestoreRequest.Audit audit = request.audit();
+            NewRequest arriving = new NewRequest(requestId, businessKey, request.projectId(), request.instanceId(),
+                    text(record), audit.requestedBy(), audit.reason(), audit.ticket(), record.position(),
+                    UUID.randomUUID().toString(), receivedAt);
+            return ledger.call("claim", l -> l.claim(arriving, clock.instant()))
+                    .chain(claim -> onClaim(record, claim, request));
+        });
+    }
+
+    /** Who asked: the authenticated caller for the HTTP door, the request's requested_by for the Kafka door. */
+    static String caller(InboundRecord record, RestoreRequest.Audit audit) {
+        return record.httpCaller() != null ? record.httpCaller() : audit.requestedBy();
+    }
+
+    /** The restore policy refused the request: it ends REJECTED POLICY_DENIED and nothing is sent. */
+    private Uni<Disposition> denied(InboundRecord record, RequestCheck check, Instant receivedAt, String why) {
+        String message = "the restore policy does not allow this request: " + why + "; nothing was sent to the cloud";
+        return reject(record, check, receivedAt, ResultError.POLICY_DENIED, List.of(new Violation("$", why)), message);
     }
 
     /** Records a request that will not be sent, with every field bounded to what the ledger and a result hold. */
@@ -155,6 +200,8 @@ public class RestorePipeline {
                         LOG.infof("request %s (%s) rejected (%s): %s", rejected.requestId(), record.position(),
                                 errorCode, Bounded.text(message + "; " + violations.subList(0, Math.min(3,
                                         violations.size())), 600));
+                        Decisions.denied(record.door(), rejected.requestId(), caller(record, audit),
+                                rejected.projectId(), rejected.instanceId(), errorCode, message);
                     }
                 })
                 .chain(claim -> onClaim(record, claim, null));
@@ -438,6 +485,7 @@ public class RestorePipeline {
             case DUPLICATE -> RestoreMetrics.Outcome.DUPLICATE;
             case FAILED -> RestoreMetrics.Outcome.FAILED;
             case QUEUED -> RestoreMetrics.Outcome.QUEUED;
+            case DRY_RUN -> RestoreMetrics.Outcome.DRY_RUN;
             default -> RestoreMetrics.Outcome.UNKNOWN;
         };
     }

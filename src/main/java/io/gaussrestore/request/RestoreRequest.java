@@ -6,6 +6,7 @@ import java.util.List;
  * A valid restore request, normalised: restore_time in epoch milliseconds, last_table_info as a boolean.
  *
  * @param requestId the producer's request_id, or null when it gave none
+ * @param dryRun run every check and answer what would happen, without claiming or sending anything
  */
 public record RestoreRequest(
         String requestId,
@@ -14,10 +15,17 @@ public record RestoreRequest(
         long restoreTimeMillis,
         boolean lastTableInfo,
         List<DatabaseTables> restoreTables,
-        Audit audit) {
+        Audit audit,
+        boolean dryRun) {
 
     public RestoreRequest {
         restoreTables = List.copyOf(restoreTables);
+    }
+
+    /** A request to be carried out (not a dry run). */
+    public RestoreRequest(String requestId, String projectId, String instanceId, long restoreTimeMillis,
+            boolean lastTableInfo, List<DatabaseTables> restoreTables, Audit audit) {
+        this(requestId, projectId, instanceId, restoreTimeMillis, lastTableInfo, restoreTables, audit, false);
     }
 
     /** The tables of one database to restore. */

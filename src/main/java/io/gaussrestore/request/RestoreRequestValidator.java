@@ -65,6 +65,7 @@ public final class RestoreRequestValidator {
         }
         Long restoreTime = restoreTime(json.get("restore_time"), now, violations);
         Boolean lastTableInfo = lastTableInfo(json.get("last_table_info"), violations);
+        boolean dryRun = dryRun(json.get("dry_run"), violations);
         List<DatabaseTables> tables = restoreTables(json.get("restore_tables"), violations);
         Audit audit = new Audit(
                 auditText(json, "requested_by", violations),
@@ -75,7 +76,7 @@ public final class RestoreRequestValidator {
             return new RequestCheck.Invalid(violations, requestId, projectId, instanceId, audit);
         }
         return new RequestCheck.Valid(new RestoreRequest(
-                requestId, projectId, instanceId, restoreTime, lastTableInfo, tables, audit));
+                requestId, projectId, instanceId, restoreTime, lastTableInfo, tables, audit, dryRun));
     }
 
     private Long restoreTime(JsonNode node, Instant now, List<Violation> violations) {
@@ -133,6 +134,17 @@ public final class RestoreRequestValidator {
             return Boolean.parseBoolean(node.textValue());
         }
         violations.add(new Violation("$.last_table_info", "last_table_info must be true or false (or the strings \"true\" or \"false\")."));
+        return false;
+    }
+
+    private static boolean dryRun(JsonNode node, List<Violation> violations) {
+        if (isAbsent(node)) {
+            return false;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        violations.add(new Violation("$.dry_run", "dry_run must be true or false."));
         return false;
     }
 

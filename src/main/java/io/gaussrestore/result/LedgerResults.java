@@ -11,7 +11,8 @@ import java.util.List;
 /** The one place where what the ledger remembers becomes a result event. */
 public final class LedgerResults {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     private static final TypeReference<List<Violation>> VIOLATIONS = new TypeReference<>() {};
 
     private LedgerResults() {}
@@ -58,6 +59,8 @@ public final class LedgerResults {
             result.error(new ResultError(entry.errorCode(), entry.errorMessage(), null, false, violations(entry)));
         } else if (status == ResultStatus.FAILED || status == ResultStatus.UNKNOWN || status == ResultStatus.CANCELLED) {
             result.error(new ResultError(entry.errorCode(), entry.errorMessage(), entry.httpStatus(), entry.retryable(), null));
+        } else if (status == ResultStatus.DRY_RUN) {
+            result.dryRun(dryRun(entry));
         } else if (status == ResultStatus.DUPLICATE) {
             result.duplicateOf(entry.duplicateOf(), null);
         }
@@ -99,6 +102,23 @@ public final class LedgerResults {
             return JSON.readValue(entry.errorDetails(), VIOLATIONS);
         } catch (JsonProcessingException e) {
             return List.of(new Violation("$", entry.errorDetails()));
+        }
+    }
+
+    private static DryRunReport dryRun(LedgerEntry entry) {
+        try {
+            return JSON.readValue(entry.errorDetails(), DryRunReport.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return new DryRunReport(entry.errorCode(), entry.errorMessage(), null, null, null, null, null);
+        }
+    }
+
+    /** A dry run's findings as stored in the ledger. */
+    public static String dryRunJson(DryRunReport report) {
+        try {
+            return JSON.writeValueAsString(report);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a dry-run report is plain strings, times and lists", e);
         }
     }
 

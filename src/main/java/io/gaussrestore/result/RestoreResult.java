@@ -25,7 +25,8 @@ public record RestoreResult(
         @JsonProperty("original_status") ResultStatus originalStatus,
         @JsonProperty("requested_by") String requestedBy,
         @JsonProperty("reason") String reason,
-        @JsonProperty("ticket") String ticket) {
+        @JsonProperty("ticket") String ticket,
+        @JsonProperty("dry_run") DryRunReport dryRun) {
 
     /** Starts a result for a request: its identity, where it was aimed, when it arrived and who asked. */
     public static Builder of(String requestId, ResultStatus status) {
@@ -53,6 +54,7 @@ public record RestoreResult(
         private String requestedBy;
         private String reason;
         private String ticket;
+        private DryRunReport dryRun;
 
         private Builder(String requestId, ResultStatus status) {
             this.requestId = requestId;
@@ -82,10 +84,12 @@ public record RestoreResult(
             return this;
         }
 
+        public Builder dryRun(DryRunReport value) { this.dryRun = value; return this; }
+
         public RestoreResult build() {
             return new RestoreResult(requestId, idempotencyKey, status, projectId, instanceId, jobId, attempts,
                     progress, jobStatus, receivedAt, submittedAt, finishedAt, error, queue, duplicateOf, originalStatus,
-                    requestedBy, reason, ticket);
+                    requestedBy, reason, ticket, dryRun);
         }
     }
 }

@@ -24,4 +24,6 @@ public record ResultError(
 
     /** The request record is older than the de-duplication window: it may be a replay, so it is not sent. */
     public static final String RECORD_EXPIRED = "RECORD_EXPIRED";
+    /** The restore policy does not allow the request; nothing was sent. */
+    public static final String POLICY_DENIED = "POLICY_DENIED";
 }

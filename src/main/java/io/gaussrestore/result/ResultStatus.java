@@ -9,6 +9,8 @@ public enum ResultStatus {
     QUEUED,
     /** Cancelled while it waited; nothing was sent. */
     CANCELLED,
+    /** A dry run's answer: what would happen to the request; nothing was claimed or sent. */
+    DRY_RUN,
     /** Only in {@code GET /restores}: the request is being sent to the cloud right now; never published. */
     SUBMITTING;
 

@@ -16,7 +16,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import io.gaussrestore.gaussdb.RestoreWindows;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
@@ -92,7 +94,10 @@ public class RestoreSubmitter {
         ErrorClass errorClass = ErrorClassifier.classify(Operation.RESTORE, result);
         switch (errorClass) {
             case PERMANENT, REFRESH_AUTH:
-                return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
+                Submission.Refused refused = refused(result, errorClass, attempt.number());
+                return RestoreWindows.OUTSIDE_WINDOW.contains(refused.errorCode())
+                        ? explainWindows(attempt.request(), refused)
+                        : Uni.createFrom().item(refused);
             case AMBIGUOUS:
                 metrics.retry(Operation.RESTORE.label(), "ambiguous");
                 return after(retry.ambiguousGrace(), () -> resolveAmbiguous(attempt.afterLostAnswer(result), result, 1));
@@ -113,6 +118,28 @@ public class RestoreSubmitter {
                 metrics.retry(Operation.RESTORE.label(), result.statusLabel());
                 return after(delay, () -> post(attempt.next()));
         }
+    }
+
+    /**
+     * A restore time outside the instance's windows: one more call fetches them, so that the FAILED result says
+     * which times could have been restored. The refusal stands whatever that call answers.
+     */
+    private Uni<Submission> explainWindows(RestoreRequest request, Submission.Refused refused) {
+        return client.restoreTimes(request.projectId(), request.instanceId())
+                .map(result -> {
+                    Optional<List<RestoreWindows.Window>> windows = result instanceof ApiResult.Success success
+                            ? RestoreWindows.parse(success.body())
+                            : Optional.empty();
+                    String restoreTime = Instant.ofEpochMilli(request.restoreTimeMillis()).toString();
+                    String explained = windows
+                            .map(w -> refused.message() + " (restore_time " + restoreTime + "; "
+                                    + RestoreWindows.describe(w) + ")")
+                            .orElseGet(() -> refused.message() + " (restore_time " + restoreTime
+                                    + "; the restorable windows could not be read: " + result.describe() + ")");
+                    return (Submission) new Submission.Refused(refused.errorCode(), explained, refused.httpStatus(),
+                            refused.errorClass(), refused.attempts());
+                })
+                .onFailure().recoverWithItem(refused);
     }
 
     /**
@@ -163,7 +190,7 @@ public class RestoreSubmitter {
                 : Uni.createFrom().voidItem().onItem().delayIt().by(delay).chain(() -> next.get());
     }
 
-    private static Submission refused(ApiResult result, ErrorClass errorClass, int attempts) {
+    private static Submission.Refused refused(ApiResult result, ErrorClass errorClass, int attempts) {
         if (result instanceof ApiResult.ErrorResponse error) {
             return new Submission.Refused(error.errorCode(), error.errorMessage(), error.httpStatus(), errorClass,
                     attempts);

@@ -1,10 +1,10 @@
 package io.gaussrestore.pipeline;
 
+import io.gaussrestore.testing.Api;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -140,19 +140,19 @@ class DeduplicationTest {
         TestTopics.send(instanceId, request(second, instanceId, "1690890940000", TABLES_REORDERED));
         await().atMost(WAIT).until(() -> !TestTopics.results(second).isEmpty());
 
-        given().get("/restores/" + first).then().statusCode(200)
+        Api.asBot().get("/restores/" + first).then().statusCode(200)
                 .body("status", equalTo("SUBMITTED")).body("job_id", equalTo(jobId))
                 .body("instance_id", equalTo(instanceId)).body("attempts", equalTo(1));
-        given().get("/restores/" + second).then().statusCode(200)
+        Api.asBot().get("/restores/" + second).then().statusCode(200)
                 .body("status", equalTo("DUPLICATE")).body("duplicate_of", equalTo(first))
                 .body("original_status", equalTo("SUBMITTED"));
-        given().get("/restores/no-such-request").then().statusCode(404).body("error", org.hamcrest.Matchers.containsString("no-such-request"));
-        given().queryParam("instance_id", instanceId).get("/restores").then().statusCode(200)
+        Api.asBot().get("/restores/no-such-request").then().statusCode(404).body("error", org.hamcrest.Matchers.containsString("no-such-request"));
+        Api.asBot().queryParam("instance_id", instanceId).get("/restores").then().statusCode(200)
                 .body("$", hasSize(2)).body("[0].request_id", equalTo(second)).body("[1].request_id", equalTo(first));
-        given().queryParam("instance_id", instanceId).queryParam("status", "submitted").get("/restores").then()
+        Api.asBot().queryParam("instance_id", instanceId).queryParam("status", "submitted").get("/restores").then()
                 .statusCode(200).body("$", hasSize(1)).body("[0].request_id", equalTo(first));
-        given().queryParam("status", "sleeping").get("/restores").then().statusCode(400);
-        given().queryParam("limit", 0).get("/restores").then().statusCode(400);
+        Api.asBot().queryParam("status", "sleeping").get("/restores").then().statusCode(400);
+        Api.asBot().queryParam("limit", 0).get("/restores").then().statusCode(400);
     }
 
     @Test
@@ -161,11 +161,11 @@ class DeduplicationTest {
         String jobId = stubAccepted(instanceId);
         String requestId = "posted-" + UUID.randomUUID();
 
-        given().contentType("application/json").body(request(requestId, instanceId, "1690890940000", TABLES))
+        Api.asBot().contentType("application/json").body(request(requestId, instanceId, "1690890940000", TABLES))
                 .post("/restores").then().statusCode(202).body("request_id", equalTo(requestId))
                 .header("Location", org.hamcrest.Matchers.endsWith("/restores/" + requestId));
         String withoutId = request("x", instanceId, "1690890940001", TABLES).replace("\"request_id\": \"x\",", "");
-        String generated = given().contentType("application/json").body(withoutId).post("/restores").then()
+        String generated = Api.asBot().contentType("application/json").body(withoutId).post("/restores").then()
                 .statusCode(202).extract().path("request_id");
 
         await().atMost(WAIT).until(() -> !TestTopics.results(requestId).isEmpty() && !TestTopics.results(generated).isEmpty());
@@ -176,10 +176,10 @@ class DeduplicationTest {
 
     @Test
     void postingSomethingOtherThanAJsonObjectIsRefused() {
-        given().contentType("application/json").body("[1, 2]").post("/restores").then().statusCode(400)
+        Api.asBot().contentType("application/json").body("[1, 2]").post("/restores").then().statusCode(400)
                 .body("error", org.hamcrest.Matchers.containsString("JSON object"));
-        given().contentType("text/plain").body("restore please").post("/restores").then().statusCode(400)
+        Api.asBot().contentType("application/json").body("{\"restore\": please}").post("/restores").then().statusCode(400)
                 .body("error", org.hamcrest.Matchers.containsString("not valid JSON"));
-        given().contentType("application/json").body("").post("/restores").then().statusCode(400);
+        Api.asBot().contentType("application/json").body("").post("/restores").then().statusCode(400);
     }
 }

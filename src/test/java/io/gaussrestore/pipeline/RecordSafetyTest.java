@@ -234,16 +234,16 @@ class RecordSafetyTest {
 
         assertThat(onlyResult(requestId).get("status").asText()).isEqualTo("FAILED");
         assertThat(Metrics.value("gaussdb_restore_api_calls_total", "error_code=\"other\"")).isEqualTo(others + 1);
-        String metrics = given().get("/q/metrics").then().extract().asString();
+        String metrics = io.gaussrestore.testing.Api.management().get("/q/metrics").then().extract().asString();
         assertThat(metrics).doesNotContain(garbage);
     }
 
     @Test
     void postRestoresRefusesAMalformedRequestIdWithoutPublishing() {
         String body = request("x".repeat(300), instanceId(), "");
-        given().contentType("application/json").body(body).post("/restores").then().statusCode(400)
+        io.gaussrestore.testing.Api.asBot().contentType("application/json").body(body).post("/restores").then().statusCode(400)
                 .body("error", org.hamcrest.Matchers.containsString("request_id must be 1 to 128 characters"));
-        given().contentType("application/json").body(request("bad id with spaces", instanceId(), "")).post("/restores")
+        io.gaussrestore.testing.Api.asBot().contentType("application/json").body(request("bad id with spaces", instanceId(), "")).post("/restores")
                 .then().statusCode(400);
     }
 }

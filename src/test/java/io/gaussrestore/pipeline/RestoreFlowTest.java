@@ -326,7 +326,7 @@ class RestoreFlowTest {
             assertThat(Metrics.value("gaussdb_restore_request_latency_seconds_count")).isEqualTo(requestLatency + 1);
         });
         for (String outcome : List.of("submitted", "rejected", "duplicate", "failed", "unknown", "dead_lettered")) {
-            assertThat(io.restassured.RestAssured.get("/q/metrics").asString())
+            assertThat(io.gaussrestore.testing.Api.management().get("/q/metrics").asString())
                     .contains("gaussdb_restore_requests_total{outcome=\"" + outcome + "\"}");
         }
     }

@@ -101,7 +101,7 @@ class InstanceQueueTest {
     }
 
     private static void cancelAll(List<String> ids) {
-        ids.forEach(id -> given().post("/restores/" + id + "/cancel"));
+        ids.forEach(id -> io.gaussrestore.testing.Api.asBot().post("/restores/" + id + "/cancel"));
     }
 
     @Test
@@ -142,7 +142,7 @@ class InstanceQueueTest {
         assertThat(with1020).isLessThan(Duration.ofSeconds(2));
         assertThat(line).allSatisfy(id -> assertThat(statuses(id)).containsExactly("QUEUED"));
         assertThat(posts(busy)).as("only the first request reached the cloud").hasSize(1);
-        List<Object> listed = given().get("/restores?status=queued&instance_id=" + busy + "&limit=500").then()
+        List<Object> listed = io.gaussrestore.testing.Api.asBot().get("/restores?status=queued&instance_id=" + busy + "&limit=500").then()
                 .statusCode(200).extract().jsonPath().getList("$");
         assertThat(listed).hasSize(500);
     }
@@ -194,19 +194,19 @@ class InstanceQueueTest {
         String third = send(instance, "stays");
         awaitStatus(third, "QUEUED");
 
-        JsonPath cancelled = given().post("/restores/" + second + "/cancel").then().statusCode(200).extract().jsonPath();
+        JsonPath cancelled = io.gaussrestore.testing.Api.asBot().post("/restores/" + second + "/cancel").then().statusCode(200).extract().jsonPath();
         assertThat(cancelled.getString("status")).isEqualTo("CANCELLED");
         JsonNode event = awaitStatus(second, "CANCELLED");
         assertThat(event.get("error").get("code").asText()).isEqualTo("CANCELLED");
-        given().post("/restores/" + second + "/cancel").then().statusCode(409);
-        JsonPath refused = given().post("/restores/" + first + "/cancel").then().statusCode(409).extract().jsonPath();
+        io.gaussrestore.testing.Api.asBot().post("/restores/" + second + "/cancel").then().statusCode(409);
+        JsonPath refused = io.gaussrestore.testing.Api.asBot().post("/restores/" + first + "/cancel").then().statusCode(409).extract().jsonPath();
         assertThat(refused.getString("error")).contains("SUBMITTED").contains("cannot be taken back");
-        given().post("/restores/no-such-request/cancel").then().statusCode(404);
+        io.gaussrestore.testing.Api.asBot().post("/restores/no-such-request/cancel").then().statusCode(404);
 
-        List<Object> queued = given().get("/restores?status=queued&instance_id=" + instance).then().statusCode(200)
+        List<Object> queued = io.gaussrestore.testing.Api.asBot().get("/restores?status=queued&instance_id=" + instance).then().statusCode(200)
                 .extract().jsonPath().getList("$");
         assertThat(queued).hasSize(1);
-        JsonPath line = given().get("/restores?status=queued&instance_id=" + instance).then().extract().jsonPath();
+        JsonPath line = io.gaussrestore.testing.Api.asBot().get("/restores?status=queued&instance_id=" + instance).then().extract().jsonPath();
         assertThat(line.getString("[0].request_id")).isEqualTo(third);
         assertThat(line.getInt("[0].queue.place")).isEqualTo(1);
         cancelAll(List.of(third));

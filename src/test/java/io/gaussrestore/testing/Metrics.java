@@ -1,7 +1,5 @@
 package io.gaussrestore.testing;
 
-import static io.restassured.RestAssured.given;
-
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,7 +10,7 @@ public final class Metrics {
 
     /** The value of the sample whose name and labels contain all the given parts, or 0 when absent. */
     public static double value(String name, String... labelParts) {
-        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String text = Api.management().get("/q/metrics").then().statusCode(200).extract().asString();
         Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
         Matcher matcher = line.matcher(text);
         double sum = 0;

@@ -209,7 +209,7 @@ class ResilienceTest {
         }
 
         await().atMost(Duration.ofSeconds(20)).until(() -> Metrics.value("gaussdb_restore_circuit_open") == 1.0);
-        given().get("/q/health/ready").then().statusCode(503);
+        io.gaussrestore.testing.Api.management().get("/q/health/ready").then().statusCode(503);
         assertThat(ids.stream().filter(id -> !TestTopics.results(id).isEmpty())).as("nothing answered during the outage").isEmpty();
 
         await().atMost(Duration.ofMinutes(2)).until(() -> allAnswered(ids));

@@ -77,11 +77,11 @@ class JobTrackingTest {
         List<ConsumerRecord<byte[], byte[]>> records = TestTopics.results(requestId);
         assertThat(TestTopics.header(records.get(records.size() - 1), "ce_type")).isEqualTo("gaussdb.restore.completed");
 
-        given().get("/restores/" + requestId).then().statusCode(200)
+        io.gaussrestore.testing.Api.asBot().get("/restores/" + requestId).then().statusCode(200)
                 .body("status", org.hamcrest.Matchers.equalTo("COMPLETED"));
         await().atMost(WAIT).untilAsserted(() -> assertThat(
                 Metrics.value("gaussdb_restore_job_duration_seconds_count", "outcome=\"completed\"")).isEqualTo(completedBefore + 1));
-        assertThat(io.restassured.RestAssured.get("/q/metrics").asString()).contains("gaussdb_restore_jobs_in_flight");
+        assertThat(io.gaussrestore.testing.Api.management().get("/q/metrics").asString()).contains("gaussdb_restore_jobs_in_flight");
 
         List<JournalEntry> polls = simulator.journal().stream()
                 .filter(e -> e.operation().equals("job") && jobId.equals(e.jobId())).toList();
