@@ -9,7 +9,9 @@
 #   deploy/local-stack.sh --no-build   use the service jar already in target/
 #
 # Ports and folders: LOCAL_KAFKA_PORT (9092), LOCAL_CONTROLLER_PORT (9093), LOCAL_HTTP_PORT (8080),
-# LOCAL_STACK_DIR (.local-stack). LOCAL_SAMPLE_UNTIL: the status that ends the example (COMPLETED);
+# LOCAL_MANAGEMENT_PORT (9000: health and metrics), LOCAL_STACK_DIR (.local-stack).
+# The HTTP API needs a credential: the stack makes a fresh local API key at each start, prints it, and keeps it
+# in $LOCAL_STACK_DIR/api-key for deploy/send-request.sh --http. LOCAL_SAMPLE_UNTIL: the status that ends the example (COMPLETED);
 # SIMULATOR_JOB_DURATION: how long the simulated restore job runs (PT20S).
 set -euo pipefail
 
@@ -18,6 +20,7 @@ STACK_DIR="${LOCAL_STACK_DIR:-$ROOT/.local-stack}"
 KAFKA_PORT="${LOCAL_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${LOCAL_CONTROLLER_PORT:-9093}"
 HTTP_PORT="${LOCAL_HTTP_PORT:-8080}"
+MANAGEMENT_PORT="${LOCAL_MANAGEMENT_PORT:-9000}"
 SAMPLE_UNTIL="${LOCAL_SAMPLE_UNTIL:-COMPLETED}"
 REQUESTS_TOPIC="${RESTORE_REQUESTS_TOPIC:-gaussdb-restore-requests}"
 RESULTS_TOPIC="${RESTORE_RESULTS_TOPIC:-gaussdb-restore-results}"
@@ -28,7 +31,7 @@ for arg in "$@"; do
   case "$arg" in
     --headless) HEADLESS=true ;;
     --no-build) BUILD=false ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (try --help)" >&2; exit 64 ;;
   esac
 done
@@ -61,7 +64,7 @@ port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 http_status() {
   # A plain HTTP GET over bash's /dev/tcp, so that curl is not needed.
   local path="$1" line
-  exec 4<>"/dev/tcp/127.0.0.1/$HTTP_PORT" || return 1
+  exec 4<>"/dev/tcp/127.0.0.1/$MANAGEMENT_PORT" || return 1
   printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$path" >&4
   IFS= read -r line <&4 || true
   exec 4>&- 4<&-
@@ -72,8 +75,8 @@ http_status() {
 command -v java >/dev/null || fail "java is not on the PATH; install a JDK 17 or newer"
 JAVA_MAJOR=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
 [ "${JAVA_MAJOR%%.*}" -ge 17 ] 2>/dev/null || fail "java $JAVA_MAJOR is too old; JDK 17 or newer is needed"
-for port in "$KAFKA_PORT" "$CONTROLLER_PORT" "$HTTP_PORT"; do
-  port_taken "$port" && fail "port $port is in use; set LOCAL_KAFKA_PORT, LOCAL_CONTROLLER_PORT or LOCAL_HTTP_PORT"
+for port in "$KAFKA_PORT" "$CONTROLLER_PORT" "$HTTP_PORT" "$MANAGEMENT_PORT"; do
+  port_taken "$port" && fail "port $port is in use; set LOCAL_KAFKA_PORT, LOCAL_CONTROLLER_PORT, LOCAL_HTTP_PORT or LOCAL_MANAGEMENT_PORT"
 done
 mkdir -p "$STACK_DIR"
 START=$(date +%s)
@@ -147,8 +150,15 @@ grep -q "Kafka Server started" "$STACK_DIR/broker.log" || fail "Kafka did not st
 java -cp "$KAFKA_CP" "$ROOT/deploy/local/StackClient.java" create-topics "127.0.0.1:$KAFKA_PORT" \
   "$REQUESTS_TOPIC" "$RESULTS_TOPIC" "$DLQ_TOPIC" | while read -r line; do say "$line"; done
 
+# --- a local API key: only its hash is given to the service --------------------------------------------
+API_KEY_FILE="$STACK_DIR/api-key"
+( umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$API_KEY_FILE" )
+printf 'sha256:%s local-operator restore-requester,restore-viewer\n' \
+  "$(tr -d '\n' < "$API_KEY_FILE" | sha256sum | cut -c1-64)" > "$STACK_DIR/api-keys"
+
 # --- the service ------------------------------------------------------------------------------------
 KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" QUARKUS_HTTP_PORT="$HTTP_PORT" \
+  QUARKUS_MANAGEMENT_PORT="$MANAGEMENT_PORT" RESTORE_API_KEYS_FILE="$STACK_DIR/api-keys" \
   RESTORE_LEDGER_DIR="${RESTORE_LEDGER_DIR:-$STACK_DIR/ledger}" \
   java -Xmx384m -Dquarkus.profile=local -jar "$JAR" > "$STACK_DIR/service.log" 2>&1 &
 SERVICE_PID=$!
@@ -159,10 +169,14 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 [ "$(http_status /q/health/ready 2>/dev/null)" = "200" ] || fail "the service was not ready within 60 s"
-say "ready in $(( $(date +%s) - START )) s"
+say "ready in $(( $(date +%s) - START )) s; health and metrics on http://localhost:$MANAGEMENT_PORT/q/health and /q/metrics"
+say "local API key (this stack only, new at each start): $(cat "$API_KEY_FILE")"
+say "  e.g. curl -H \"X-API-Key: \$(cat $API_KEY_FILE)\" http://localhost:$HTTP_PORT/restores"
 cat > "$STACK_DIR/stack.env" <<EOF
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 HTTP_PORT=$HTTP_PORT
+MANAGEMENT_PORT=$MANAGEMENT_PORT
+API_KEY_FILE=$API_KEY_FILE
 KAFKA_CP_FILE=$CLASSPATH_FILE
 REQUESTS_TOPIC=$REQUESTS_TOPIC
 RESULTS_TOPIC=$RESULTS_TOPIC
@@ -194,7 +208,16 @@ set -e
 say "the example request ended (exit $SAMPLE_EXIT) $(( $(date +%s) - START )) s after the start"
 
 if $HEADLESS; then
-  exit "$SAMPLE_EXIT"
+  [ "$SAMPLE_EXIT" -eq 0 ] || exit "$SAMPLE_EXIT"
+  # The same restore through the HTTP door with the local key, as deploy/send-request.sh --http sends it.
+  sed -e 's/"request_id": "example-/"request_id": "http-example-/' -e '/"requested_by"/d' "$SAMPLE" > "$SAMPLE.http"
+  set +e
+  java -cp "$KAFKA_CP" "$ROOT/deploy/local/StackClient.java" http "http://127.0.0.1:$HTTP_PORT" "$API_KEY_FILE" \
+    "127.0.0.1:$KAFKA_PORT" "$RESULTS_TOPIC" "$SAMPLE.http" "DUPLICATE,SUBMITTED,QUEUED" 120
+  HTTP_EXIT=$?
+  set -e
+  say "the example sent over HTTP ended (exit $HTTP_EXIT)"
+  exit "$HTTP_EXIT"
 fi
 say "the stack keeps running: send your own request with deploy/send-request.sh (see --help); Ctrl-C stops it"
 wait "$SERVICE_PID"

@@ -5,7 +5,10 @@
 #   deploy/send-request.sh --instance 61a4ea66210545909d74a05c27a7179ein07 --database shop \
 #       --table orders:orders_back [--table more:more_back] [--project ID] [--restore-time MS|ISO|-1h]
 #       [--last-table-info true|false] [--request-id ID] [--until STATUS[,STATUS]] [--timeout SECONDS]
+#       [--http] [--dry-run]
 #
+# --http sends it through POST /restores with the stack's local API key (requested_by is then the key's
+# caller, local-operator) instead of writing it to the request topic. --dry-run asks what would happen.
 # A request_id is generated when the request has none. It waits for a final result (COMPLETED, FAILED,
 # REJECTED, DUPLICATE, UNKNOWN; or --until) and exits 0 only when the restore got that far.
 set -euo pipefail
@@ -16,7 +19,7 @@ STACK_DIR="${LOCAL_STACK_DIR:-$ROOT/.local-stack}"
 . "$STACK_DIR/stack.env"
 
 FILE="" PROJECT="97b026aa9cc4417888c14c84a1ad9860" INSTANCE="" DATABASE="" TABLES=() RESTORE_TIME="-1h"
-LAST_TABLE_INFO="false" REQUEST_ID="" UNTIL="COMPLETED" TIMEOUT=600
+LAST_TABLE_INFO="false" REQUEST_ID="" UNTIL="COMPLETED" TIMEOUT=600 HTTP=false DRY_RUN=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --project) PROJECT="$2"; shift 2 ;;
@@ -28,7 +31,9 @@ while [ $# -gt 0 ]; do
     --request-id) REQUEST_ID="$2"; shift 2 ;;
     --until) UNTIL="$2"; shift 2 ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --http) HTTP=true; shift ;;
+    --dry-run) DRY_RUN=true; UNTIL="DRY_RUN"; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     -*) echo "unknown option $1 (try --help)" >&2; exit 64 ;;
     *) FILE="$1"; shift ;;
   esac
@@ -61,8 +66,15 @@ else
 {"request_id": "$REQUEST_ID", "project_id": "$PROJECT", "instance_id": "$INSTANCE",
  "restore_time": $RESTORE_TIME, "last_table_info": $LAST_TABLE_INFO,
  "restore_tables": [{"database": "$DATABASE", "tables": [$TABLE_JSON]}],
- "requested_by": "${USER:-someone} via send-request.sh"}
+ "reason": "sent by ${USER:-someone} with send-request.sh"}
 JSON
+fi
+if $DRY_RUN; then
+  sed -i '0,/{/s//{"dry_run": true, /' "$OUT"
+fi
+if $HTTP; then
+  exec java -cp "$(cat "$KAFKA_CP_FILE")" "$ROOT/deploy/local/StackClient.java" http "http://127.0.0.1:$HTTP_PORT" \
+    "$API_KEY_FILE" "$KAFKA_BOOTSTRAP_SERVERS" "$RESULTS_TOPIC" "$OUT" "$UNTIL" "$TIMEOUT"
 fi
 exec java -cp "$(cat "$KAFKA_CP_FILE")" "$ROOT/deploy/local/StackClient.java" request "$KAFKA_BOOTSTRAP_SERVERS" \
   "$REQUESTS_TOPIC" "$RESULTS_TOPIC" "$OUT" "$UNTIL" "$TIMEOUT"

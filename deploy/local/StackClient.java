@@ -41,7 +41,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public class StackClient {
 
-    private static final Set<String> FINAL = Set.of("COMPLETED", "FAILED", "REJECTED", "DUPLICATE", "UNKNOWN");
+    private static final Set<String> FINAL = Set.of("COMPLETED", "FAILED", "REJECTED", "DUPLICATE", "UNKNOWN",
+            "DRY_RUN", "CANCELLED");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     public static void main(String[] args) throws Exception {
@@ -51,12 +52,14 @@ public class StackClient {
         switch (args[0]) {
             case "create-topics" -> createTopics(args);
             case "request" -> System.exit(request(args));
+            case "http" -> System.exit(http(args));
             default -> usage();
         }
     }
 
     private static void usage() {
-        System.err.println("usage: create-topics BOOTSTRAP REQUESTS RESULTS DLQ | request BOOTSTRAP REQUESTS RESULTS FILE UNTIL TIMEOUT_SECONDS");
+        System.err.println("usage: create-topics BOOTSTRAP REQUESTS RESULTS DLQ | request BOOTSTRAP REQUESTS RESULTS FILE UNTIL TIMEOUT_SECONDS"
+                + " | http BASE_URL KEY_FILE BOOTSTRAP RESULTS FILE UNTIL TIMEOUT_SECONDS");
         System.exit(64);
     }
 
@@ -103,6 +106,35 @@ public class StackClient {
             System.out.printf("%s sent request %s to %s-%d@%d%n", now(), requestId, sent.topic(), sent.partition(), sent.offset());
         }
         return follow(bootstrap, args[3], requestId, sentAt.minusSeconds(5), until, timeout);
+    }
+
+    /** POST /restores with the API key read from KEY_FILE (never printed), then the results as for request. */
+    private static int http(String[] args) throws Exception {
+        if (args.length != 8) {
+            usage();
+        }
+        String key = Files.readString(Path.of(args[2]), StandardCharsets.UTF_8).strip();
+        String body = Files.readString(Path.of(args[5]), StandardCharsets.UTF_8);
+        Set<String> until = Set.of(args[6].toUpperCase().split(","));
+        Duration timeout = Duration.ofSeconds(Long.parseLong(args[7]));
+        String requestId = field(body, "request_id");
+        if (requestId == null) {
+            System.err.println("the request has no request_id; add one so that its results can be followed");
+            return 64;
+        }
+        Instant sentAt = Instant.now();
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(args[1] + "/restores"))
+                        .header("Content-Type", "application/json")
+                        .header("X-API-Key", key)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        System.out.printf("%s POST /restores: HTTP %d %s%n", now(), answer.statusCode(), answer.body());
+        if (answer.statusCode() != 202 && answer.statusCode() != 403) {
+            return 1;
+        }
+        return follow(args[3], args[4], requestId, sentAt.minusSeconds(5), until, timeout);
     }
 
     private static int follow(String bootstrap, String topic, String requestId, Instant from, Set<String> until,

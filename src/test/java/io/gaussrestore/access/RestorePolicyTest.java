@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gaussrestore.simulator.GaussDbSimulator;
 import io.gaussrestore.testing.Api;
 import io.gaussrestore.testing.Policies;
-import io.gaussrestore.testing.SimulatorBackedProfile;
+import io.gaussrestore.testing.PolicyProfile;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * journal tells what reached the cloud) and a real broker.
  */
 @QuarkusTest
-@TestProfile(SimulatorBackedProfile.class)
+@TestProfile(PolicyProfile.class)
 class RestorePolicyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -36,7 +36,7 @@ class RestorePolicyTest {
 
     @AfterEach
     void standardPolicy() {
-        Policies.write(SimulatorBackedProfile.POLICY_FILE, Policies.STANDARD);
+        Policies.write(PolicyProfile.POLICY_FILE, Policies.STANDARD);
         await().atMost(WAIT).until(() -> Api.management().get("/q/health/ready").statusCode() == 200);
     }
 
@@ -149,7 +149,7 @@ class RestorePolicyTest {
         String before = send(newProject, instance("aa"), 1);
         assertDenied(first(before), "lists no rule for project " + newProject);
 
-        Policies.write(SimulatorBackedProfile.POLICY_FILE, Policies.STANDARD + """
+        Policies.write(PolicyProfile.POLICY_FILE, Policies.STANDARD + """
                   %s:
                     instances: ["*"]
                 """.formatted(newProject));
@@ -158,7 +158,7 @@ class RestorePolicyTest {
             assertThat(first(probe).get("status").asText()).isEqualTo("SUBMITTED");
         });
 
-        Policies.write(SimulatorBackedProfile.POLICY_FILE, "projects:\n  - this is: [not a mapping\n");
+        Policies.write(PolicyProfile.POLICY_FILE, "projects:\n  - this is: [not a mapping\n");
         await().atMost(WAIT).untilAsserted(() -> Api.management().get("/q/health/ready").then().statusCode(503)
                 .body("checks.find { it.name == 'access-files' }.data.policy",
                         org.hamcrest.Matchers.containsString("last good version is in force")));

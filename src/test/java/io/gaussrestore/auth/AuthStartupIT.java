@@ -11,7 +11,10 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The packaged service refuses to start on incomplete credentials, and reads secrets from files. */
+/**
+ * The packaged service refuses to start on incomplete credentials, reads secrets from files, and starts with its
+ * HTTP API closed when no caller credential is configured.
+ */
 class AuthStartupIT {
 
     private static Map<String, String> base() {
@@ -55,6 +58,21 @@ class AuthStartupIT {
 
         try (ServiceProcess service = ServiceProcess.start("startup-sk-file", env)) {
             assertThat(service.log()).contains("authenticate with AkSk[file-ak]").doesNotContain("Sk-from-a-file");
+            // Production with no API keys and no JWT settings: the HTTP API is closed and says how to open it.
+            assertThat(service.log()).contains("The HTTP restore API is closed").contains("RESTORE_API_KEYS_FILE")
+                    .contains("RESTORE_JWT_KEY_LOCATION").contains("No restore policy (RESTORE_POLICY_FILE is not set)");
+            for (String[] call : new String[][] {{"POST", "/restores"}, {"GET", "/restores"}, {"GET", "/restores/x"}}) {
+                java.net.HttpURLConnection connection = (java.net.HttpURLConnection) java.net.URI
+                        .create(service.baseUrl() + call[1]).toURL().openConnection();
+                connection.setRequestMethod(call[0]);
+                if (call[0].equals("POST")) {
+                    connection.setDoOutput(true);
+                    connection.setRequestProperty("Content-Type", "application/json");
+                    connection.getOutputStream().write("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                assertThat(connection.getResponseCode()).as(call[0] + " " + call[1]).isEqualTo(401);
+            }
+            assertThat(service.readiness()).isEqualTo(200);
         }
     }
 }

@@ -37,13 +37,14 @@ class LocalStackSmokeIT {
     @Test
     void theExampleRequestReachesItsResultAndEverythingStops() throws Exception {
         Path stackDir = Path.of("target", "smoke-stack").toAbsolutePath();
-        List<Integer> ports = List.of(freePort(), freePort(), freePort());
+        List<Integer> ports = List.of(freePort(), freePort(), freePort(), freePort());
         ProcessBuilder builder = new ProcessBuilder("bash", "deploy/local-stack.sh", "--headless", "--no-build")
                 .redirectErrorStream(true);
         builder.environment().put("LOCAL_STACK_DIR", stackDir.toString());
         builder.environment().put("LOCAL_KAFKA_PORT", ports.get(0).toString());
         builder.environment().put("LOCAL_CONTROLLER_PORT", ports.get(1).toString());
         builder.environment().put("LOCAL_HTTP_PORT", ports.get(2).toString());
+        builder.environment().put("LOCAL_MANAGEMENT_PORT", ports.get(3).toString());
         builder.environment().put("SIMULATOR_JOB_DURATION", "PT8S");
         long start = System.nanoTime();
         Process stack = builder.start();
@@ -59,6 +60,13 @@ class LocalStackSmokeIT {
         assertThat(log).contains("SUBMITTED").contains("\"job_id\"").contains("RUNNING").contains("COMPLETED");
         assertThat(log.indexOf("SUBMITTED")).isLessThan(log.indexOf("RUNNING"));
         assertThat(log.indexOf("RUNNING")).isLessThan(log.indexOf("COMPLETED"));
+        String key = Files.readString(stackDir.resolve("api-key")).strip();
+        assertThat(key).hasSize(64);
+        assertThat(log).as("the stack prints its local key").contains("local API key (this stack only, new at each start): " + key);
+        assertThat(Files.readString(stackDir.resolve("api-keys"))).as("the service gets only the hash")
+                .doesNotContain(key).startsWith("sha256:").contains("local-operator");
+        assertThat(log).as("the HTTP door takes the local key").contains("POST /restores: HTTP 202")
+                .contains("\"requested_by\":\"local-operator\"").contains("DUPLICATE");
         String[] pids = Files.readString(stackDir.resolve("pids")).trim().split(" ");
         assertThat(pids).hasSize(2);
         for (long pid : Arrays.stream(pids).mapToLong(Long::parseLong).toArray()) {

@@ -26,13 +26,22 @@ public final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the jar with the given environment (plus a free HTTP port) and waits until it is ready. */
+    /** Starts the jar with the given environment (plus a free HTTP port unless given) and waits until it is ready. */
     public static ServiceProcess start(String name, Map<String, String> environment) throws Exception {
+        ServiceProcess service = launch(name, environment);
+        service.awaitReady(Duration.ofSeconds(60));
+        return service;
+    }
+
+    /** Starts the jar without waiting for readiness (a start that is expected to stay not ready). */
+    public static ServiceProcess launch(String name, Map<String, String> environment) throws Exception {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("no packaged service at " + jar + "; run the tests with ./mvnw verify");
         }
-        int port = freePort();
+        int port = environment.containsKey("QUARKUS_HTTP_PORT")
+                ? Integer.parseInt(environment.get("QUARKUS_HTTP_PORT"))
+                : freePort();
         int managementPort = freePort();
         Path log = Files.createDirectories(Path.of("target", "service-logs")).resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
@@ -41,9 +50,20 @@ public final class ServiceProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
-        ServiceProcess service = new ServiceProcess(builder.start(), port, managementPort, log);
-        service.awaitReady(Duration.ofSeconds(60));
-        return service;
+        return new ServiceProcess(builder.start(), port, managementPort, log);
+    }
+
+    /** The HTTP status of GET /q/health/ready on the management port, or -1 when nothing answers. */
+    public int readiness() {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) URI.create(managementUrl() + "/q/health/ready").toURL()
+                    .openConnection();
+            connection.setConnectTimeout(500);
+            connection.setReadTimeout(5000);
+            return connection.getResponseCode();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** What a start that is expected to fail printed, and how it exited. */

@@ -38,13 +38,8 @@ public class SimulatorBackedProfile implements QuarkusTestProfile {
         config.put("restore.tracking.first-poll-delay", "PT0.2S");
         config.put("restore.simulator.job-duration", "PT10S");
         config.put("restore.simulator.job-visibility-delay", "PT2S");
-        config.put("restore.access.policy-file", Policies.write(POLICY_FILE, Policies.STANDARD).toString());
-        config.put("restore.access.reload-interval", "PT0.5S");
         return config;
     }
-
-    /** The restore policy this profile starts with; tests that change it put it back. */
-    public static final Path POLICY_FILE = Path.of("target", "test-policies", "simulator-backed.yaml");
 
     @Override
     public List<TestResourceEntry> testResources() {

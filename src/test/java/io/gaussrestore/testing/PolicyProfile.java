@@ -1,0 +1,23 @@
+package io.gaussrestore.testing;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The service against its own simulator with a restore policy file that tests rewrite, read again every half
+ * second. Jobs are not followed, so that none of them ends while another test class counts completions.
+ */
+public class PolicyProfile extends SimulatorBackedProfile {
+
+    /** The restore policy this profile starts with; tests that change it put it back. */
+    public static final Path POLICY_FILE = Path.of("target", "test-policies", "policy-profile.yaml");
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        Map<String, String> config = base("policy-profile");
+        config.put("restore.tracking.enabled", "false");
+        config.put("restore.access.policy-file", Policies.write(POLICY_FILE, Policies.STANDARD).toString());
+        config.put("restore.access.reload-interval", "PT0.5S");
+        return config;
+    }
+}

@@ -1,0 +1,161 @@
+package io.gaussrestore.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * A Kafka broker in its own JVM whose client listener requires SASL_SSL with SCRAM-SHA-512, as a Strimzi cluster
+ * with a KafkaUser does. A second, plain listener on loopback lets the test itself create topics and read
+ * results. The TLS key pair is made by the JDK's keytool; the SCRAM user is written at format time.
+ */
+public final class ScramBroker implements AutoCloseable {
+
+    public static final String USER = "gaussdb-restore";
+    public static final String STORE_PASSWORD = "test-store-password";
+
+    private final Process process;
+    private final Path dir;
+    private final int saslPort;
+    private final int plainPort;
+
+    private ScramBroker(Process process, Path dir, int saslPort, int plainPort) {
+        this.process = process;
+        this.dir = dir;
+        this.saslPort = saslPort;
+        this.plainPort = plainPort;
+    }
+
+    /** Formats and starts the broker with one SCRAM user, then creates the service's topics. */
+    public static ScramBroker start(String password) throws Exception {
+        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "kafka")), "scram-")
+                .toAbsolutePath();
+        keytool(dir, "-genkeypair", "-keystore", dir.resolve("broker.p12").toString(), "-storetype", "PKCS12",
+                "-storepass", STORE_PASSWORD, "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2");
+        keytool(dir, "-exportcert", "-keystore", dir.resolve("broker.p12").toString(), "-storepass", STORE_PASSWORD,
+                "-alias", "broker", "-rfc", "-file", dir.resolve("ca.crt").toString());
+        int sasl = ServiceProcess.freePort();
+        int plain = ServiceProcess.freePort();
+        int controller = ServiceProcess.freePort();
+        Path props = dir.resolve("server.properties");
+        Files.writeString(props, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controller,
+                "listeners=PLAIN://127.0.0.1:" + plain + ",CLIENTS://127.0.0.1:" + sasl + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=PLAIN://127.0.0.1:" + plain + ",CLIENTS://127.0.0.1:" + sasl,
+                "listener.security.protocol.map=PLAIN:PLAINTEXT,CLIENTS:SASL_SSL,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAIN",
+                "controller.listener.names=CONTROLLER",
+                "sasl.enabled.mechanisms=SCRAM-SHA-512",
+                "listener.name.clients.scram-sha-512.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "listener.name.clients.ssl.keystore.type=PKCS12",
+                "listener.name.clients.ssl.keystore.location=" + dir.resolve("broker.p12"),
+                "listener.name.clients.ssl.keystore.password=" + STORE_PASSWORD,
+                "log.dirs=" + dir.resolve("logs"),
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=3",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=false", ""));
+        String classpath = System.getProperty("java.class.path");
+        run(dir, List.of("java", "-Xmx256m", "-cp", classpath, "kafka.tools.StorageTool", "format", "-t",
+                UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", props.toString(),
+                "--add-scram", "SCRAM-SHA-512=[name=" + USER + ",password=" + password + "]"));
+        Process broker = new ProcessBuilder("java", "-Xmx384m", "-XX:+UseSerialGC", "-cp", classpath, "kafka.Kafka",
+                props.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("broker.out").toFile()).start();
+        ScramBroker started = new ScramBroker(broker, dir, sasl, plain);
+        started.createTopics();
+        return started;
+    }
+
+    private void createTopics() throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        Properties props = new Properties();
+        props.put("bootstrap.servers", plainBootstrap());
+        props.put("default.api.timeout.ms", "5000");
+        props.put("request.timeout.ms", "3000");
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the SCRAM broker stopped: " + Files.readString(dir.resolve("broker.out")));
+            }
+            try (Admin admin = Admin.create(props)) {
+                admin.createTopics(List.of(new NewTopic(KafkaBroker.REQUESTS, 1, (short) 1),
+                        new NewTopic(KafkaBroker.RESULTS, 1, (short) 1), new NewTopic(KafkaBroker.DLQ, 1, (short) 1)))
+                        .all().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("the SCRAM broker did not take topics within 60 s", e);
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    /** The SASL_SSL listener, for the service. */
+    public String saslBootstrap() {
+        return "127.0.0.1:" + saslPort;
+    }
+
+    /** The plain loopback listener, for the test's own clients. */
+    public String plainBootstrap() {
+        return "127.0.0.1:" + plainPort;
+    }
+
+    /** The broker's certificate, which clients trust (PEM). */
+    public Path caCertificate() {
+        return dir.resolve("ca.crt");
+    }
+
+    /** The KAFKA_* variables a deployment sets for SASL_SSL with SCRAM-SHA-512. */
+    public Map<String, String> clientEnvironment(String password) {
+        return Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", saslBootstrap(),
+                "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
+                "KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                        + "username=\"" + USER + "\" password=\"" + password + "\";",
+                "KAFKA_SSL_TRUSTSTORE_TYPE", "PEM",
+                "KAFKA_SSL_TRUSTSTORE_LOCATION", caCertificate().toString());
+    }
+
+    private static void keytool(Path dir, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        run(dir, command);
+    }
+
+    private static void run(Path dir, List<String> command) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "command", ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException(command.get(0) + " " + command.get(1) + " failed: " + Files.readString(out));
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
