@@ -125,6 +125,9 @@ public interface IdempotencyLedger {
     /** Submitted jobs that have not ended yet. */
     long jobsInFlight();
 
+    /** When the oldest job that has not ended was submitted, if any job is in flight. */
+    Optional<Instant> oldestJobSubmittedAt();
+
     /** The identity of this process in leases. */
     String owner();
 

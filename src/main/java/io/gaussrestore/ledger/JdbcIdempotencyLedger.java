@@ -531,6 +531,19 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     }
 
     @Override
+    public Optional<Instant> oldestJobSubmittedAt() {
+        String sql = "SELECT MIN(submitted_at) FROM restore_request WHERE state IN (?, ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, LedgerState.SUBMITTED.name(), LedgerState.RUNNING.name());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(instant(rs, 1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("could not read the oldest job in flight", e);
+        }
+    }
+
+    @Override
     public String owner() {
         return owner;
     }

@@ -18,6 +18,7 @@ public class RestoreMetrics {
     private final java.util.concurrent.atomic.AtomicLong jobsInFlight = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong circuitOpen = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong oldestJobAgeSeconds = new java.util.concurrent.atomic.AtomicLong();
     private final ErrorCodeLabels errorCodes = new ErrorCodeLabels(ErrorCodeLabels.MAX_LABELS);
 
     public RestoreMetrics(MeterRegistry registry) {
@@ -27,6 +28,11 @@ public class RestoreMetrics {
                 .register(registry);
         io.micrometer.core.instrument.Gauge.builder("gaussdb.restore.circuit.open", circuitOpen, Number::doubleValue)
                 .description("1 while calls to the cloud are suspended and no new request is taken")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("gaussdb.restore.jobs.oldest.age", oldestJobAgeSeconds,
+                        Number::doubleValue)
+                .description("Age of the oldest submitted job that has not ended (0 when none)")
+                .baseUnit("seconds")
                 .register(registry);
         io.micrometer.core.instrument.Gauge.builder("gaussdb.restore.queued.requests", queued, Number::doubleValue)
                 .description("Requests waiting for their instance (QUEUED)")
@@ -106,6 +112,11 @@ public class RestoreMetrics {
 
     public void jobsInFlight(long count) {
         jobsInFlight.set(count);
+    }
+
+    /** How long the oldest job in flight has been running. */
+    public void oldestJobAge(Duration age) {
+        oldestJobAgeSeconds.set(Math.max(0, age.toSeconds()));
     }
 
     /** Records how long a job ran, from submission to its end, by how it ended. */

@@ -62,6 +62,9 @@ public class JobTracker {
                     .await().atMost(TICK_BUDGET);
         }
         metrics.jobsInFlight(ledger.jobsInFlight());
+        metrics.oldestJobAge(ledger.oldestJobSubmittedAt()
+                .map(submitted -> java.time.Duration.between(submitted, clock.instant()))
+                .orElse(java.time.Duration.ZERO));
     }
 
     /** One job: publish a result left unpublished by a crash, or poll and record. */
