@@ -11,6 +11,7 @@ import io.gaussrestore.auth.Credentials;
 import io.gaussrestore.auth.TokenSource;
 import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.metrics.RestoreMetrics;
+import io.gaussrestore.observability.RequestLog;
 import io.gaussrestore.throttling.CircuitBreaker;
 import io.gaussrestore.throttling.RateLimiter;
 import io.smallrye.mutiny.Uni;
@@ -145,17 +146,21 @@ public class GaussDbRestoreClient {
         long nanos = System.nanoTime() - startNanos;
         String errorCode = result instanceof ApiResult.ErrorResponse error ? error.errorCode() : "";
         metrics.apiCall(operation.label(), result.statusLabel(), errorCode, java.time.Duration.ofNanos(nanos));
-        if (result instanceof ApiResult.Success success) {
-            LOG.infof("%s %s: HTTP %d in %d ms, X-Request-Id %s", operation.label(), target,
-                    success.httpStatus(), TimeUnit.NANOSECONDS.toMillis(nanos), success.cloudRequestId());
-        } else if (result instanceof ApiResult.ErrorResponse error) {
-            LOG.warnf("%s %s: HTTP %d %s \"%s\" in %d ms, X-Request-Id %s", operation.label(), target,
-                    error.httpStatus(), error.errorCode(), error.errorMessage(),
-                    TimeUnit.NANOSECONDS.toMillis(nanos), error.cloudRequestId());
-        } else if (result instanceof ApiResult.NoResponse none) {
-            LOG.warnf("%s %s: no answer (%s, request sent: %s) after %d ms: %s", operation.label(), target,
-                    none.kind(), none.requestSent(), TimeUnit.NANOSECONDS.toMillis(nanos), none.message());
-        }
+        String instanceId = target.startsWith("instance ") ? target.substring("instance ".length()) : null;
+        String jobId = operation == Operation.JOB ? target : null;
+        RequestLog.with(null, instanceId, jobId, () -> {
+            if (result instanceof ApiResult.Success success) {
+                LOG.infof("%s %s: HTTP %d in %d ms, X-Request-Id %s", operation.label(), target,
+                        success.httpStatus(), TimeUnit.NANOSECONDS.toMillis(nanos), success.cloudRequestId());
+            } else if (result instanceof ApiResult.ErrorResponse error) {
+                LOG.warnf("%s %s: HTTP %d %s \"%s\" in %d ms, X-Request-Id %s", operation.label(), target,
+                        error.httpStatus(), error.errorCode(), error.errorMessage(),
+                        TimeUnit.NANOSECONDS.toMillis(nanos), error.cloudRequestId());
+            } else if (result instanceof ApiResult.NoResponse none) {
+                LOG.warnf("%s %s: no answer (%s, request sent: %s) after %d ms: %s", operation.label(), target,
+                        none.kind(), none.requestSent(), TimeUnit.NANOSECONDS.toMillis(nanos), none.message());
+            }
+        });
     }
 
     private ApiResult redact(ApiResult result, String token) {

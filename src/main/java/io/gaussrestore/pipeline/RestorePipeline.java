@@ -13,6 +13,7 @@ import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.ledger.NewRequest;
 import io.gaussrestore.ledger.Outcome;
 import io.gaussrestore.metrics.RestoreMetrics;
+import io.gaussrestore.observability.RequestLog;
 import io.gaussrestore.request.Bounded;
 import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RecordDecoder;
@@ -143,8 +144,8 @@ public class RestorePipeline {
             if (overLimit.isPresent()) {
                 return denied(record, check, receivedAt, overLimit.get().message());
             }
-            Decisions.accepted(record.door(), requestId, caller(record, request.audit()), request.projectId(),
-                    request.instanceId());
+            RequestLog.with(requestId, request.instanceId(), null, () -> Decisions.accepted(record.door(), requestId,
+                    caller(record, request.audit()), request.projectId(), request.instanceId()));
             if (request.dryRun()) {
                 return dryRuns.run(record, request, requestId, businessKey, receivedAt)
                         .chain(claim -> onClaim(record, claim, null));
@@ -197,11 +198,13 @@ public class RestorePipeline {
                         LedgerResults.violationsJson(violations), message, clock.instant()))
                 .invoke(claim -> {
                     if (claim instanceof Claim.Won) {
-                        LOG.infof("request %s (%s) rejected (%s): %s", rejected.requestId(), record.position(),
-                                errorCode, Bounded.text(message + "; " + violations.subList(0, Math.min(3,
-                                        violations.size())), 600));
-                        Decisions.denied(record.door(), rejected.requestId(), caller(record, audit),
-                                rejected.projectId(), rejected.instanceId(), errorCode, message);
+                        RequestLog.with(rejected.requestId(), rejected.instanceId(), null, () -> {
+                            LOG.infof("request %s (%s) rejected (%s): %s", rejected.requestId(), record.position(),
+                                    errorCode, Bounded.text(message + "; " + violations.subList(0, Math.min(3,
+                                            violations.size())), 600));
+                            Decisions.denied(record.door(), rejected.requestId(), caller(record, audit),
+                                    rejected.projectId(), rejected.instanceId(), errorCode, message);
+                        });
                     }
                 })
                 .chain(claim -> onClaim(record, claim, null));
@@ -215,14 +218,17 @@ public class RestorePipeline {
                     : publishFirst(record, entry, null);
         }
         if (claim instanceof Claim.DuplicateOf duplicate) {
-            LOG.infof("request %s (%s) is a duplicate of %s (%s)", duplicate.newEntry().requestId(), record.position(),
-                    duplicate.original().requestId(), duplicate.original().state());
+            RequestLog.with(duplicate.newEntry().requestId(), duplicate.newEntry().instanceId(),
+                    duplicate.original().jobId(), () -> LOG.infof("request %s (%s) is a duplicate of %s (%s)",
+                            duplicate.newEntry().requestId(), record.position(), duplicate.original().requestId(),
+                            duplicate.original().state()));
             return publishFirst(record, duplicate.newEntry(), duplicate.original());
         }
         if (claim instanceof Claim.Repeated repeated) {
             LedgerEntry original = repeated.original();
-            LOG.infof("request_id %s (%s) was seen before (%s): answering with its outcome", original.requestId(),
-                    record.position(), original.state());
+            RequestLog.with(original.requestId(), original.instanceId(), original.jobId(), () -> LOG.infof(
+                    "request_id %s (%s) was seen before (%s): answering with its outcome", original.requestId(),
+                    record.position(), original.state()));
             // The same record answered again (after a crash) carries the same event id.
             String eventId = UUID.nameUUIDFromBytes(("repeated " + original.requestId() + " " + record.position())
                     .getBytes(StandardCharsets.UTF_8)).toString();
@@ -263,8 +269,9 @@ public class RestorePipeline {
                         return ledger.call("find", l -> l.find(entry.requestId()).orElseThrow())
                                 .chain(current -> recover(record, current, null));
                     }
-                    LOG.infof("request %s (%s) queued, place %d: waits for %s", entry.requestId(), record.position(),
-                            parked.get().queuePlace(), waitingFor);
+                    RequestLog.with(entry.requestId(), entry.instanceId(), null, () -> LOG.infof(
+                            "request %s (%s) queued, place %d: waits for %s", entry.requestId(), record.position(),
+                            parked.get().queuePlace(), waitingFor));
                     return publishFirst(record, parked.get(), null);
                 });
     }
@@ -276,7 +283,8 @@ public class RestorePipeline {
     public Uni<Void> release(LedgerEntry taken) {
         InboundRecord origin = new InboundRecord(taken.requestJson().getBytes(StandardCharsets.UTF_8), null, null,
                 "instance-queue", -1, -1, RecordFence.ALWAYS);
-        LOG.infof("request %s leaves the line of instance %s", taken.requestId(), taken.instanceId());
+        RequestLog.with(taken.requestId(), taken.instanceId(), null, () -> LOG.infof(
+                "request %s leaves the line of instance %s", taken.requestId(), taken.instanceId()));
         return submit(origin, taken, accepted(taken), taken.attempts() + 1)
                 .chain(() -> ledger.call("find", l -> l.find(taken.requestId()).orElseThrow()))
                 .chain(laterResults::publish);
@@ -293,8 +301,9 @@ public class RestorePipeline {
             Unfinished mine = unfinished.get(entry.requestId());
             if (mine != null && mine.leaseToken().equals(entry.leaseToken())) {
                 unfinished.remove(entry.requestId());
-                LOG.infof("request %s (%s): resuming this replica's own unfinished work", entry.requestId(),
-                        record.position());
+                RequestLog.with(entry.requestId(), entry.instanceId(), null, () -> LOG.infof(
+                        "request %s (%s): resuming this replica's own unfinished work", entry.requestId(),
+                        record.position()));
                 return mine.outcome() == null
                         ? submit(record, entry, request)
                         : settle(record, entry, mine.outcome());
@@ -377,8 +386,9 @@ public class RestorePipeline {
             return ledger.persistently("relinquish", l -> l.relinquish(requestId, token, clock.instant()))
                     .chain(() -> {
                         if (!record.fence().stillAssigned()) {
-                            LOG.infof("request %s (%s) given back for the partition's new owner", requestId,
-                                    record.position());
+                            RequestLog.with(requestId, entry.instanceId(), null, () -> LOG.infof(
+                                    "request %s (%s) given back for the partition's new owner", requestId,
+                                    record.position()));
                             return Uni.createFrom().item(new Disposition.Abandoned(requestId));
                         }
                         return ledger.call("find", l -> l.find(requestId).orElseThrow())
@@ -395,9 +405,10 @@ public class RestorePipeline {
                     if (recorded.isPresent()) {
                         return publishFirst(record, recorded.get(), null);
                     }
-                    LOG.errorf("request %s: its lease was taken over while it was being submitted; the cloud's answer "
+                    RequestLog.with(requestId, entry.instanceId(), null, () -> LOG.errorf(
+                            "request %s: its lease was taken over while it was being submitted; the cloud's answer "
                             + "(%s) is not recorded and the request keeps the outcome recorded by the other worker",
-                            requestId, describe(submission));
+                            requestId, describe(submission)));
                     return ledger.call("find", l -> l.find(requestId).orElseThrow())
                             .chain(current -> recover(record, current, null));
                 });
@@ -460,8 +471,9 @@ public class RestorePipeline {
                     if (record.timestamp() != null) {
                         metrics.requestLatency(Duration.between(record.timestamp(), clock.instant()));
                     }
-                    LOG.infof("request %s (%s): %s%s", result.requestId(), record.position(), result.status(),
-                            result.jobId() == null ? "" : " job " + result.jobId());
+                    RequestLog.with(result.requestId(), result.instanceId(), result.jobId(), () -> LOG.infof(
+                            "request %s (%s): %s%s", result.requestId(), record.position(), result.status(),
+                            result.jobId() == null ? "" : " job " + result.jobId()));
                     return new Disposition.Answered(result);
                 });
     }

@@ -1,5 +1,6 @@
 package io.gaussrestore.result;
 
+import io.gaussrestore.observability.RequestLog;
 import io.gaussrestore.ledger.IdempotencyLedger;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.smallrye.mutiny.Uni;
@@ -34,8 +35,9 @@ public class LaterResults {
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .invoke(() -> {
                     ledger.markTrackingPublished(entry.requestId(), entry.trackEventId());
-                    LOG.infof("request %s: %s%s", entry.requestId(), entry.state(),
-                            entry.progress() == null ? "" : " " + entry.progress());
+                    RequestLog.with(entry.requestId(), entry.instanceId(), entry.jobId(), () -> LOG.infof(
+                            "request %s: %s%s", entry.requestId(), entry.state(),
+                            entry.progress() == null ? "" : " " + entry.progress()));
                 });
     }
 }

@@ -9,18 +9,23 @@ import io.gaussrestore.testing.ServiceProcess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * Kafka with credentials, set only through the usual KAFKA_* variables: the packaged service against a broker
  * whose client listener requires SASL_SSL with SCRAM-SHA-512. Wrong credentials keep it not ready and its log
- * says why; the right ones carry a request end to end.
+ * says why; the right ones carry a request end to end, and its production JSON log lines name the request.
  */
 class ScramKafkaIT {
 
     private static final String PASSWORD = "the-right-scram-password";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Map<String, String> environment(ScramBroker broker, RecordCollector topics, String password)
             throws Exception {
@@ -65,6 +70,25 @@ class ScramKafkaIT {
                                 && new String(r.value(), StandardCharsets.UTF_8).contains("\"status\":\"SUBMITTED\"")));
                 assertThat(service.readiness()).isEqualTo(200);
                 assertThat(service.log()).doesNotContain(PASSWORD);
+                // Production logs are JSON, and every line about the request names it.
+                List<JsonNode> lines = new ArrayList<>();
+                for (String line : service.log().split("\n")) {
+                    if (line.startsWith("{")) {
+                        lines.add(JSON.readTree(line));
+                    }
+                }
+                assertThat(lines).as("JSON log lines").hasSizeGreaterThan(10);
+                List<JsonNode> aboutIt = lines.stream()
+                        .filter(l -> l.path("message").asText().contains(requestId)).toList();
+                assertThat(aboutIt).as("lines about the request").hasSizeGreaterThanOrEqualTo(2)
+                        .allSatisfy(l -> assertThat(l.at("/mdc/request_id").asText()).isEqualTo(requestId))
+                        .allSatisfy(l -> assertThat(l.at("/mdc/instance_id").asText()).isEqualTo(instance));
+                assertThat(aboutIt).anySatisfy(l -> assertThat(l.path("message").asText()).contains("SUBMITTED job"))
+                        .anySatisfy(l -> assertThat(l.at("/mdc/job_id").asText()).isNotBlank());
+                assertThat(lines).anySatisfy(l -> {
+                    assertThat(l.path("message").asText()).startsWith("restore instance " + instance);
+                    assertThat(l.at("/mdc/instance_id").asText()).isEqualTo(instance);
+                });
             }
         }
     }
