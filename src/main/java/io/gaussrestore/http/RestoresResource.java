@@ -14,6 +14,20 @@ import io.gaussrestore.request.RestoreRequestValidator;
 import io.gaussrestore.result.ResultError;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
+import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import jakarta.ws.rs.HeaderParam;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -51,9 +65,24 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Restores over HTTP, for callers that do not speak Kafka, and a look at what the ledger knows. */
 @Path("/restores")
+@Tag(name = "restores", description = "Start a restore, follow it, cancel it while it waits")
+@SecurityRequirement(name = RestoresResource.API_KEY)
+@SecurityRequirement(name = RestoresResource.BEARER)
+@OpenAPIDefinition(info = @Info(title = "GaussDB table restore service", version = "1.0.0",
+        description = "Start GaussDB(for MySQL) point-in-time table restores and follow them. Every call needs an "
+                + "API key (X-API-Key) or a bearer JWT; restore-requester may ask and cancel, restore-viewer may read."))
+@SecuritySchemes({
+        @SecurityScheme(securitySchemeName = RestoresResource.API_KEY, type = SecuritySchemeType.APIKEY,
+                apiKeyName = "X-API-Key", in = SecuritySchemeIn.HEADER,
+                description = "A key whose SHA-256 is in RESTORE_API_KEYS_FILE"),
+        @SecurityScheme(securitySchemeName = RestoresResource.BEARER, type = SecuritySchemeType.HTTP, scheme = "bearer",
+                bearerFormat = "JWT", description = "A JWT from the identity provider (RESTORE_JWT_KEY_LOCATION)")})
 @Produces(MediaType.APPLICATION_JSON)
 public class RestoresResource {
 
+    /** The OpenAPI names of the two ways a caller authenticates. */
+    static final String API_KEY = "api-key";
+    static final String BEARER = "bearer-jwt";
     private static final Logger LOG = Logger.getLogger(RestoresResource.class);
     private static final int MAX_LIMIT = 500;
 
@@ -85,6 +114,10 @@ public class RestoresResource {
      */
     @POST
     @Path("/{request_id}/cancel")
+    @Operation(summary = "Cancel a request that waits for its instance (QUEUED)")
+    @APIResponse(responseCode = "200", description = "Cancelled: the CANCELLED view of the request")
+    @APIResponse(responseCode = "404", description = "No such request")
+    @APIResponse(responseCode = "409", description = "The request is past waiting (sent, or ended); its status is in the body")
     @RolesAllowed(Roles.REQUESTER)
     @io.smallrye.common.annotation.Blocking
     public Response cancel(@PathParam("request_id") String requestId) {
@@ -107,6 +140,9 @@ public class RestoresResource {
 
     /** The request's latest state, in the shape of a result event. */
     @GET
+    @Operation(summary = "The latest state of one request, in the shape of a result event")
+    @APIResponse(responseCode = "200", description = "The request (status may also be SUBMITTING)")
+    @APIResponse(responseCode = "404", description = "No such request (or older than the de-duplication window)")
     @RolesAllowed(Roles.VIEWER)
     @Path("/{request_id}")
     public Response get(@PathParam("request_id") String requestId) {
@@ -118,6 +154,9 @@ public class RestoresResource {
 
     /** Recent requests, newest first. */
     @GET
+    @Operation(summary = "Recent requests, newest first; status=queued lists the lines of waiting requests")
+    @APIResponse(responseCode = "200", description = "Requests in the shape of result events")
+    @APIResponse(responseCode = "400", description = "Unknown status or limit outside 1-500")
     @RolesAllowed(Roles.VIEWER)
     public Response list(@QueryParam("instance_id") String instanceId, @QueryParam("status") String status,
             @QueryParam("limit") @DefaultValue("50") int limit) {
@@ -149,6 +188,17 @@ public class RestoresResource {
     @POST
     @RolesAllowed(Roles.REQUESTER)
     @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Ask for a restore (the body is a restore request event)")
+    @RequestBody(required = true, description = "A restore request event, as published in "
+            + "docs/schemas/restore-request.schema.json", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(type = SchemaType.OBJECT, requiredProperties = {"project_id", "instance_id",
+                    "restore_time", "restore_tables"})))
+    @APIResponse(responseCode = "202", description = "Accepted: follow it at status_url or on the result topic")
+    @APIResponse(responseCode = "400", description = "Not a JSON object, a malformed request_id, or requested_by naming someone else")
+    @APIResponse(responseCode = "403", description = "The role restore-requester is missing, or the restore policy refuses the caller (code POLICY_DENIED; the request still ends REJECTED)")
+    @APIResponse(responseCode = "413", description = "Over RESTORE_MAX_RECORD_BYTES")
+    @APIResponse(responseCode = "415", description = "Not application/json")
+    @APIResponse(responseCode = "503", description = "The request topic did not take it; nothing was accepted")
     public Uni<Response> submit(@HeaderParam("Content-Type") String contentType, byte[] body) {
         String caller = identity.getPrincipal().getName();
         if (!isJson(contentType)) {
