@@ -7,6 +7,7 @@ import io.gaussrestore.access.Decisions;
 import io.gaussrestore.access.RestorePolicy;
 import io.gaussrestore.access.Roles;
 import io.gaussrestore.config.RestoreConfig;
+import io.gaussrestore.observability.Tracing;
 import io.gaussrestore.request.Bounded;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RequestHeaders;
@@ -93,11 +94,14 @@ public class RestoresResource {
     private final RestoreRequestValidator validator;
     private final AccessFiles access;
     private final SecurityIdentity identity;
+    private final Tracing tracing;
     private final int maxRecordBytes;
 
     RestoresResource(IdempotencyLedger ledger, RecordDecoder decoder,
             @Channel(Channels.REQUESTS_OUT) MutinyEmitter<byte[]> requests, InstanceQueue queue,
-            RestoreRequestValidator validator, AccessFiles access, SecurityIdentity identity, RestoreConfig config) {
+            RestoreRequestValidator validator, AccessFiles access, SecurityIdentity identity, RestoreConfig config,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.validator = validator;
         this.access = access;
         this.identity = identity;
@@ -237,6 +241,10 @@ public class RestoresResource {
         headers.add(RequestHeaders.HTTP_CALLER, caller.getBytes(StandardCharsets.UTF_8));
         if (denial != null) {
             headers.add(RequestHeaders.POLICY_DENIED, denial.getBytes(StandardCharsets.UTF_8));
+        }
+        String traceparent = tracing.currentTraceparent();
+        if (traceparent != null) {
+            headers.add(Tracing.TRACEPARENT, traceparent.getBytes(StandardCharsets.US_ASCII));
         }
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(key)

@@ -23,7 +23,8 @@ final class KafkaRecords {
         return new InboundRecord(message.getPayload(), header(kafka, "ce_id"),
                 kafka.getTimestamp(), kafka.getTopic(), kafka.getPartition(), kafka.getOffset(),
                 ownership.fence(kafka.getTopic(), kafka.getPartition()),
-                header(kafka, RequestHeaders.HTTP_CALLER), header(kafka, RequestHeaders.POLICY_DENIED));
+                header(kafka, RequestHeaders.HTTP_CALLER), header(kafka, RequestHeaders.POLICY_DENIED),
+                header(kafka, "traceparent"));
     }
 
     private static String header(IncomingKafkaRecordMetadata<?, ?> kafka, String name) {

@@ -1,5 +1,6 @@
 package io.gaussrestore.pipeline;
 
+import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 
 /**
@@ -11,14 +12,29 @@ import java.time.Instant;
  * @param httpCaller the authenticated caller when the HTTP door wrote the record, null for the Kafka door
  * @param policyDenial why the HTTP door's policy check refused the request (the record is kept for its REJECTED
  *     result), null when it did not
+ * @param traceparent the record's W3C traceparent header, null when absent
+ * @param span the request's span while the pipeline works on it (invalid when tracing is off)
  */
 public record InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
-        RecordFence fence, String httpCaller, String policyDenial) {
+        RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span) {
 
     /** A record from the Kafka door. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
             RecordFence fence) {
-        this(value, ceId, timestamp, topic, partition, offset, fence, null, null);
+        this(value, ceId, timestamp, topic, partition, offset, fence, null, null, null, Span.getInvalid());
+    }
+
+    /** A record as read from the topic, before the pipeline starts its span. */
+    public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
+            RecordFence fence, String httpCaller, String policyDenial, String traceparent) {
+        this(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial, traceparent,
+                Span.getInvalid());
+    }
+
+    /** The same record, followed by the given span. */
+    public InboundRecord withSpan(Span requestSpan) {
+        return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
+                traceparent, requestSpan);
     }
 
     /** Which door the request came through, for decision log lines. */

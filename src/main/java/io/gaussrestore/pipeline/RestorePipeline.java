@@ -14,6 +14,9 @@ import io.gaussrestore.ledger.NewRequest;
 import io.gaussrestore.ledger.Outcome;
 import io.gaussrestore.metrics.RestoreMetrics;
 import io.gaussrestore.observability.RequestLog;
+import io.gaussrestore.observability.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.gaussrestore.request.Bounded;
 import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RecordDecoder;
@@ -73,6 +76,7 @@ public class RestorePipeline {
     private final boolean jobsTracked;
     private final AccessFiles access;
     private final DryRuns dryRuns;
+    private final Tracing tracing;
     /** Requests whose lease this process holds but whose work stopped on a failure, and what it had learnt. */
     private final Map<String, Unfinished> unfinished = new ConcurrentHashMap<>();
 
@@ -81,7 +85,8 @@ public class RestorePipeline {
 
     public RestorePipeline(RecordDecoder decoder, RestoreRequestValidator validator, RestoreSubmitter submitter,
             LedgerCalls ledger, ResultSink results, LaterResults laterResults, RestoreMetrics metrics, Clock clock,
-            ObjectMapper json, RestoreConfig config, AccessFiles access, DryRuns dryRuns) {
+            ObjectMapper json, RestoreConfig config, AccessFiles access, DryRuns dryRuns, Tracing tracing) {
+        this.tracing = tracing;
         this.access = access;
         this.dryRuns = dryRuns;
         this.laterResults = laterResults;
@@ -100,7 +105,21 @@ public class RestorePipeline {
     }
 
     /** Handles one record; the Uni completes once its ledger state and result are durable, or to dead-letter it. */
-    public Uni<Disposition> process(InboundRecord record) {
+    public Uni<Disposition> process(InboundRecord arriving) {
+        Span span = tracing.startRequest(arriving.traceparent(), arriving.position());
+        InboundRecord record = arriving.withSpan(span);
+        return Uni.createFrom().deferred(() -> handle(record))
+                .onTermination().invoke((disposition, failure, cancelled) -> {
+                    if (disposition instanceof Disposition.Answered answered) {
+                        span.setAttribute("gaussdb.restore.status", answered.result().status().name());
+                    } else if (disposition != null) {
+                        span.setAttribute("gaussdb.restore.disposition", disposition.getClass().getSimpleName());
+                    }
+                    Tracing.end(span, failure);
+                });
+    }
+
+    private Uni<Disposition> handle(InboundRecord record) {
         Instant receivedAt = clock.instant();
         RecordDecoder.Decoded decoded = decoder.decode(record.value());
         if (decoded instanceof RecordDecoder.Decoded.Unreadable unreadable) {
@@ -109,7 +128,10 @@ public class RestorePipeline {
             return Uni.createFrom().item(new Disposition.DeadLetter(unreadable.reason(), unreadable.detail()));
         }
         ObjectNode object = ((RecordDecoder.Decoded.Json) decoded).object();
+        Span validation = tracing.startStep(record.span(), "validate", SpanKind.INTERNAL);
         RequestCheck check = validator.check(object);
+        validation.setAttribute("gaussdb.restore.valid", check instanceof RequestCheck.Valid);
+        validation.end();
         if (record.timestamp() != null && record.timestamp().isBefore(receivedAt.minus(window))) {
             String message = "the record was written at " + record.timestamp() + ", longer ago than the "
                     + "de-duplication window of " + window + ": it may be a replay of a request already handled, "
@@ -127,6 +149,7 @@ public class RestorePipeline {
         String requestId = request.dryRun()
                 ? RequestIds.forInvalid(request.requestId(), record.ceId(), record.value())
                 : RequestIds.forValid(request, record.ceId(), businessKey);
+        Tracing.identify(record.span(), requestId, request.instanceId());
         if (record.policyDenial() != null) {
             return denied(record, check, receivedAt, record.policyDenial());
         }
@@ -154,7 +177,14 @@ public class RestorePipeline {
             NewRequest arriving = new NewRequest(requestId, businessKey, request.projectId(), request.instanceId(),
                     text(record), audit.requestedBy(), audit.reason(), audit.ticket(), record.position(),
                     UUID.randomUUID().toString(), receivedAt);
+            Span claiming = tracing.startStep(record.span(), "ledger claim", SpanKind.INTERNAL);
             return ledger.call("claim", l -> l.claim(arriving, clock.instant()))
+                    .onTermination().invoke((claim, failure, cancelled) -> {
+                        if (claim != null) {
+                            claiming.setAttribute("gaussdb.restore.claim", claim.getClass().getSimpleName());
+                        }
+                        Tracing.end(claiming, failure);
+                    })
                     .chain(claim -> onClaim(record, claim, request));
         });
     }
@@ -360,7 +390,16 @@ public class RestorePipeline {
         }
         LeaseKeeper lease = new LeaseKeeper(ledger, entry.requestId(), entry.leaseToken(), clock);
         AtomicReference<Submission> answer = new AtomicReference<>();
+        // The cloud call's own span; the trace header itself is not sent to the cloud, a third party.
+        Span cloud = tracing.startStep(record.span(), "cloud restore", SpanKind.CLIENT);
+        cloud.setAttribute("gaussdb.restore.instance_id", entry.instanceId());
         return submitter.submit(request, () -> mayAttempt(record, lease), firstAttempt)
+                .onTermination().invoke((submission, failure, cancelled) -> {
+                    if (submission != null) {
+                        cloud.setAttribute("gaussdb.restore.submission", describe(submission));
+                    }
+                    Tracing.end(cloud, failure);
+                })
                 .invoke(answer::set)
                 .onTermination().invoke(lease::stop)
                 .chain(submission -> settle(record, entry, submission))
@@ -459,7 +498,11 @@ public class RestorePipeline {
                 : firstOf.firstResultJson() != null
                         ? Uni.createFrom().item(firstOf.firstResultJson())
                         : ledger.persistently("keep_first_result", l -> l.keepFirstResult(firstOf.requestId(), value));
-        return kept.chain(bytes -> results.publish(result, eventId, bytes))
+        Span publishing = tracing.startStep(record.span(), "publish result", SpanKind.PRODUCER);
+        publishing.setAttribute("gaussdb.restore.status", result.status().name());
+        String traceparent = tracing.traceparent(record.span());
+        return kept.chain(bytes -> results.publish(result, eventId, bytes, traceparent))
+                .onTermination().invoke((ignored, failure, cancelled) -> Tracing.end(publishing, failure))
                 .chain(() -> firstOf == null
                         ? Uni.createFrom().voidItem()
                         : ledger.persistently("mark_published", l -> {
@@ -471,7 +514,8 @@ public class RestorePipeline {
                     if (record.timestamp() != null) {
                         metrics.requestLatency(Duration.between(record.timestamp(), clock.instant()));
                     }
-                    RequestLog.with(result.requestId(), result.instanceId(), result.jobId(), () -> LOG.infof(
+                    RequestLog.with(result.requestId(), result.instanceId(), result.jobId(),
+                            Tracing.traceId(record.span()), () -> LOG.infof(
                             "request %s (%s): %s%s", result.requestId(), record.position(), result.status(),
                             result.jobId() == null ? "" : " job " + result.jobId()));
                     return new Disposition.Answered(result);

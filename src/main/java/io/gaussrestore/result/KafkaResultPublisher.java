@@ -56,7 +56,12 @@ public class KafkaResultPublisher implements ResultSink {
      */
     @Override
     public Uni<Void> publish(RestoreResult result, String eventId, String value) {
-        return Uni.createFrom().deferred(() -> emitter.sendMessage(message(result, value, eventId)))
+        return publish(result, eventId, value, null);
+    }
+
+    @Override
+    public Uni<Void> publish(RestoreResult result, String eventId, String value, String traceparent) {
+        return Uni.createFrom().deferred(() -> emitter.sendMessage(message(result, value, eventId, traceparent)))
                 .onFailure(KafkaResultPublisher::retriable).invoke(e -> LOG.warnf(
                         "publishing the %s result of %s failed, retrying: %s", result.status(), result.requestId(),
                         e.getMessage()))
@@ -78,7 +83,7 @@ public class KafkaResultPublisher implements ResultSink {
         return true;
     }
 
-    private Message<String> message(RestoreResult result, String value, String eventId) {
+    private Message<String> message(RestoreResult result, String value, String eventId, String traceparent) {
         OutgoingCloudEventMetadata<String> cloudEvent = OutgoingCloudEventMetadata.<String>builder()
                 .withId(eventId)
                 .withSource(source)
@@ -87,8 +92,14 @@ public class KafkaResultPublisher implements ResultSink {
                 .withDataContentType("application/json")
                 .withTimestamp(ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
                 .build();
+        org.apache.kafka.common.header.internals.RecordHeaders headers =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        if (traceparent != null) {
+            headers.add("traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
         OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(result.requestId())
+                .withHeaders(headers)
                 .build();
         return Message.of(value).addMetadata(cloudEvent).addMetadata(kafka);
     }

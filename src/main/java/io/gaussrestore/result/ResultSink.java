@@ -10,4 +10,7 @@ public interface ResultSink {
 
     /** Publishes a result whose value was serialised before (and kept), so that it goes out byte for byte. */
     Uni<Void> publish(RestoreResult result, String eventId, String value);
+
+    /** As {@link #publish(RestoreResult, String, String)}, in the trace named by a W3C traceparent (null: none). */
+    Uni<Void> publish(RestoreResult result, String eventId, String value, String traceparent);
 }
