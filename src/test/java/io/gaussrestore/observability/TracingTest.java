@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.gaussrestore.testing.Api;
-import io.gaussrestore.testing.SimulatorBackedProfile;
+import io.gaussrestore.testing.PolicyProfile;
 import io.gaussrestore.testing.TestTopics;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -28,22 +28,11 @@ import org.junit.jupiter.api.Test;
  * span's trace onto the request record. The cloud never sees a trace header.
  */
 @QuarkusTest
-@TestProfile(TracingTest.TracingProfile.class)
+@TestProfile(PolicyProfile.class)
 class TracingTest {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
-
-    /** The simulator as the cloud, with tracing on (as when an OTLP endpoint is configured). */
-    public static class TracingProfile extends SimulatorBackedProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = base("tracing");
-            config.put("restore.tracking.enabled", "false");
-            config.put("quarkus.otel.sdk.disabled", "false");
-            config.put("quarkus.otel.bsp.schedule.delay", "PT0.1S");
-            return config;
-        }
-    }
+    /** Allowed for any instance by the profile's restore policy. */
+    private static final String PROJECT = io.gaussrestore.testing.Policies.OPEN_PROJECT;
 
     /** Spans end up here instead of an OTLP collector. */
     @Singleton

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * The service against its own simulator with a restore policy file that tests rewrite, read again every half
- * second. Jobs are not followed, so that none of them ends while another test class counts completions.
+ * second, and traces on. Jobs are not followed, so that none of them ends while another test class counts
+ * completions.
  */
 public class PolicyProfile extends SimulatorBackedProfile {
 
@@ -18,6 +19,9 @@ public class PolicyProfile extends SimulatorBackedProfile {
         config.put("restore.tracking.enabled", "false");
         config.put("restore.access.policy-file", Policies.write(POLICY_FILE, Policies.STANDARD).toString());
         config.put("restore.access.reload-interval", "PT0.5S");
+        // Traces on, exported to the tests' in-memory exporter (TracingTest shares this application).
+        config.put("quarkus.otel.sdk.disabled", "false");
+        config.put("quarkus.otel.bsp.schedule.delay", "PT0.1S");
         return config;
     }
 }

@@ -196,8 +196,8 @@ class ResilienceTest {
     void anOutagePausesConsumptionAndEverythingIsSubmittedAfterItInOrder() {
         String project = project();
         String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 28);
-        given().queryParam("seconds", 30).post("/simulator/outage").then().statusCode(200);
-        Instant outageEnds = Instant.now().plusSeconds(30);
+        given().queryParam("seconds", 15).post("/simulator/outage").then().statusCode(200);
+        Instant outageEnds = Instant.now().plusSeconds(15);
         Map<String, List<String>> sentByInstance = new HashMap<>();
         List<String> ids = new ArrayList<>();
         for (int round = 0; round < 4; round++) {
@@ -224,7 +224,7 @@ class ResilienceTest {
                     .map(e -> requestByJob.get(e.jobId())).toList();
             assertThat(accepted).as("per-instance order on " + instance).containsExactlyElementsOf(sent);
         });
-        System.out.printf("outage: 20 requests held for the 30 s outage, all SUBMITTED %d ms after it ended; "
+        System.out.printf("outage: 20 requests held for the 15 s outage, all SUBMITTED %d ms after it ended; "
                         + "%d calls answered 503%n", Duration.between(outageEnds, Instant.now()).toMillis(),
                 simulator.journal().stream().filter(e -> project.equals(e.projectId()) && e.status() == 503).count());
     }
