@@ -32,6 +32,9 @@ class TrackingRestartIT {
                 RecordCollector topics = new RecordCollector(bootstrap, "restart", 3)) {
             Map<String, String> env = TrackingProcesses.serviceEnvironment(bootstrap, topics, simulator,
                     "jdbc:h2:file:" + ledger + ";DB_CLOSE_ON_EXIT=FALSE");
+            // The stopped service's tracking leases must lapse well inside the wait below (the default lease is as
+            // long as the wait itself, a race the second service could lose).
+            env.put("RESTORE_TRACKING_LEASE", "PT10S");
             List<String> ids;
             try (ServiceProcess first = ServiceProcess.start("restart-first", env)) {
                 ids = TrackingProcesses.sendRestores(topics, 20, "restart-" + UUID.randomUUID().toString().substring(0, 6));
