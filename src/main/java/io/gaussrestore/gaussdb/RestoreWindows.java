@@ -1,6 +1,7 @@
 package io.gaussrestore.gaussdb;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gaussrestore.cloud.ApiResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +24,11 @@ public final class RestoreWindows {
         public boolean contains(long millis) {
             return !Instant.ofEpochMilli(millis).isBefore(start) && !Instant.ofEpochMilli(millis).isAfter(end);
         }
+    }
+
+    /** The windows a ShowGaussMySqlRestoreTime answer holds; empty when it failed or is not of that shape. */
+    public static Optional<List<Window>> from(ApiResult result) {
+        return result instanceof ApiResult.Success success ? parse(success.body()) : Optional.empty();
     }
 
     /** {@code {"restore_times": [{"start_time": ms, "end_time": ms}]}}; empty when the body is not that shape. */

@@ -88,9 +88,9 @@ public class DryRuns {
         List<DryRunReport.Window> windows = null;
         Boolean inWindow = null;
         String windowCheck;
-        if (findings.windows() instanceof ApiResult.Success success
-                && RestoreWindows.parse(success.body()).isPresent()) {
-            List<RestoreWindows.Window> found = RestoreWindows.parse(success.body()).get();
+        Optional<List<RestoreWindows.Window>> read = RestoreWindows.from(findings.windows());
+        if (read.isPresent()) {
+            List<RestoreWindows.Window> found = read.get();
             windows = found.stream().map(w -> new DryRunReport.Window(w.start(), w.end())).toList();
             inWindow = RestoreWindows.covers(found, request.restoreTimeMillis());
             windowCheck = "restore window: restore_time " + Instant.ofEpochMilli(request.restoreTimeMillis())

@@ -127,9 +127,7 @@ public class RestoreSubmitter {
     private Uni<Submission> explainWindows(RestoreRequest request, Submission.Refused refused) {
         return client.restoreTimes(request.projectId(), request.instanceId())
                 .map(result -> {
-                    Optional<List<RestoreWindows.Window>> windows = result instanceof ApiResult.Success success
-                            ? RestoreWindows.parse(success.body())
-                            : Optional.empty();
+                    Optional<List<RestoreWindows.Window>> windows = RestoreWindows.from(result);
                     String restoreTime = Instant.ofEpochMilli(request.restoreTimeMillis()).toString();
                     String explained = windows
                             .map(w -> refused.message() + " (restore_time " + restoreTime + "; "
