@@ -72,8 +72,12 @@ public final class GaussDbSimulator {
         }
     }
 
-    /** The answer and the journal entry that recorded it. */
-    public record Handled(SimResponse response, long journalSeq) {}
+    /**
+     * The answer and the journal entry that recorded it.
+     *
+     * @param hold how long to keep the answer back on top of the latency (a lost answer), zero otherwise
+     */
+    public record Handled(SimResponse response, long journalSeq, Duration hold) {}
 
     private record Job(String id, String projectId, String instanceId, Instant created, Duration duration,
             boolean fails, Instant visibleFrom) {
@@ -98,6 +102,9 @@ public final class GaussDbSimulator {
     private final Map<String, Deque<Instant>> callsByProject = new HashMap<>();
     private final List<JournalEntry> journal = new ArrayList<>();
     private Instant outageUntil = Instant.MIN;
+    private double lostBefore;
+    private double lostAfter;
+    private Duration lostHold = Duration.ZERO;
     private long seq;
 
     /**
@@ -117,14 +124,67 @@ public final class GaussDbSimulator {
     /** Serves one call of the GaussDB or IAM API. */
     public synchronized Handled handle(Call call) {
         Instant now = clock.instant();
-        SimResponse response = answer(call, now);
+        String lost = null;
+        SimResponse response;
+        if (call.operation().equals("restore") && (lostBefore > 0 || lostAfter > 0)) {
+            double draw = random.nextDouble();
+            if (draw < lostBefore && !now.isBefore(outageUntil)) {
+                lost = "before";
+                response = SimResponse.error(504, "APIGW.0201", "Request timeout.");
+            } else {
+                response = answer(call, now);
+                if (draw < lostBefore + lostAfter && response.status() == 200) {
+                    lost = "after";
+                }
+            }
+        } else {
+            response = answer(call, now);
+        }
         String jobId = response.body() != null && response.body().hasNonNull("job_id")
                 ? response.body().get("job_id").asText()
                 : call.query().get("id");
+        if ("after".equals(lost)) {
+            // The job started; the caller will never see its id.
+            response = SimResponse.error(504, "APIGW.0201", "Request timeout.");
+        }
         long entrySeq = ++seq;
         journal.add(new JournalEntry(entrySeq, call.operation(), call.method(), call.path(), call.projectId(),
-                call.instanceId(), jobId, response.status(), response.errorCode(), now, null));
-        return new Handled(response.withHeader("X-Request-Id", "sim-" + entrySeq), entrySeq);
+                call.instanceId(), jobId, response.status(), response.errorCode(), now, null,
+                call.operation().equals("restore") ? describeRestore(call) : null, lost));
+        return new Handled(response.withHeader("X-Request-Id", "sim-" + entrySeq), entrySeq,
+                lost == null ? Duration.ZERO : lostHold);
+    }
+
+    /**
+     * From now on, a share of restore POSTs loses its answer: held back for {@code hold} (longer than the
+     * client's read time-out) and then answered 504 APIGW.0201, either without acting ({@code before}) or after
+     * starting the job ({@code after}). Zero rates end it.
+     */
+    public synchronized void loseAnswers(double before, double after, Duration hold) {
+        if (before < 0 || after < 0 || before + after > 1 || hold.isNegative()) {
+            throw new IllegalArgumentException("rates from 0 to 1 that add up to at most 1, and a hold of 0 or more");
+        }
+        this.lostBefore = before;
+        this.lostAfter = after;
+        this.lostHold = hold;
+    }
+
+    /** The restore a POST asked for: instance, restore time and sorted tables; null for an unreadable body. */
+    private static String describeRestore(Call call) {
+        try {
+            JsonNode body = JSON.readTree(call.text());
+            List<String> tables = new ArrayList<>();
+            for (JsonNode database : body.get("restore_tables")) {
+                for (JsonNode table : database.get("tables")) {
+                    tables.add(database.get("database").asText() + "." + table.get("old_name").asText() + ">"
+                            + table.get("new_name").asText());
+                }
+            }
+            java.util.Collections.sort(tables);
+            return call.instanceId() + "|" + body.get("restore_time").asText() + "|" + String.join(",", tables);
+        } catch (Exception unreadable) {
+            return null;
+        }
     }
 
     /** Marks when the answer of a journal entry left, after any latency. */
@@ -519,6 +579,9 @@ public final class GaussDbSimulator {
         issuedTokens.clear();
         callsByProject.clear();
         outageUntil = Instant.MIN;
+        lostBefore = 0;
+        lostAfter = 0;
+        lostHold = Duration.ZERO;
         settings = initial;
     }
 

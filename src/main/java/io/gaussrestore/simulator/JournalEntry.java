@@ -8,6 +8,10 @@ import java.time.Instant;
  * One call the simulator received, for tests and benchmarks.
  *
  * @param respondedAt when the answer left, after any injected latency; null while still in flight
+ * @param restore for a restore POST with a readable body: its restore time and sorted tables, so that two POSTs
+ *        of one restore can be told apart from two restores
+ * @param lost {@code before} or {@code after} when the simulator withheld the answer of a restore POST (see
+ *        {@link GaussDbSimulator#loseAnswers}); after: the job did start
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JournalEntry(
@@ -21,10 +25,12 @@ public record JournalEntry(
         @JsonProperty("status") int status,
         @JsonProperty("error_code") String errorCode,
         @JsonProperty("received_at") Instant receivedAt,
-        @JsonProperty("responded_at") Instant respondedAt) {
+        @JsonProperty("responded_at") Instant respondedAt,
+        @JsonProperty("restore") String restore,
+        @JsonProperty("lost") String lost) {
 
     JournalEntry responded(Instant at) {
         return new JournalEntry(seq, operation, method, path, projectId, instanceId, jobId, status, errorCode,
-                receivedAt, at);
+                receivedAt, at, restore, lost);
     }
 }

@@ -60,6 +60,25 @@ public class SimulatorAdminResource {
         return Map.of("until", simulator.startOutage(Duration.ofSeconds(seconds)));
     }
 
+    /**
+     * A share of restore POSTs loses its answer: held for {@code hold} (ISO-8601, longer than the caller's read
+     * time-out), then 504, {@code before} without acting or {@code after} the job started. Zeros end it.
+     */
+    @POST
+    @Path("/lost-answers")
+    public Map<String, Object> loseAnswers(@QueryParam("before") double before, @QueryParam("after") double after,
+            @QueryParam("hold") String hold) {
+        Duration held;
+        try {
+            held = hold == null ? Duration.ofSeconds(40) : Duration.parse(hold);
+            simulator.loseAnswers(before, after, held);
+        } catch (RuntimeException e) {
+            throw new WebApplicationException("before and after are shares from 0 to 1 adding up to at most 1; "
+                    + "hold is an ISO-8601 duration such as PT40S", Response.Status.BAD_REQUEST);
+        }
+        return Map.of("before", before, "after", after, "hold", held.toString());
+    }
+
     /** Invalidates every issued token, as a password change does. */
     @POST
     @Path("/tokens/revoke")

@@ -83,7 +83,7 @@ public class SimulatorResource {
         });
         GaussDbSimulator.Handled handled = simulator.handle(new GaussDbSimulator.Call(operation, method,
                 uri.getRequestUri().getRawPath(), projectId, instanceId, lowerCase, query, body));
-        Duration latency = simulator.settings().latency();
+        Duration latency = simulator.settings().latency().plus(handled.hold());
         Uni<GaussDbSimulator.Handled> delayed = latency.toMillis() < 1
                 ? Uni.createFrom().item(handled)
                 : Uni.createFrom().item(handled).onItem().delayIt().by(latency);

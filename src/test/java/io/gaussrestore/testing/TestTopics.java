@@ -40,13 +40,7 @@ public final class TestTopics {
 
     /** Sends one request record with the given timestamp (null: the producer's clock). */
     public static synchronized void send(String key, byte[] value, Map<String, String> headers, Long timestamp) {
-        startReader();
-        if (producer == null) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.bootstrapServers());
-            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
-            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        }
+        producer();
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(KafkaBroker.REQUESTS, null, timestamp,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
         headers.forEach((name, v) -> record.headers().add(new RecordHeader(name, v.getBytes(StandardCharsets.UTF_8))));
@@ -55,6 +49,43 @@ public final class TestTopics {
         } catch (Exception e) {
             throw new IllegalStateException("could not send the request record", e);
         }
+    }
+
+    /**
+     * Sends many records at once (headers and key as raw bytes, any of them may be null) and answers where each
+     * one landed, in order; waits for every acknowledgement.
+     */
+    public static synchronized List<org.apache.kafka.clients.producer.RecordMetadata> sendAll(
+            List<ProducerRecord<byte[], byte[]>> records) {
+        producer();
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+        for (ProducerRecord<byte[], byte[]> record : records) {
+            sent.add(producer.send(record));
+        }
+        List<org.apache.kafka.clients.producer.RecordMetadata> landed = new ArrayList<>();
+        for (var future : sent) {
+            try {
+                landed.add(future.get());
+            } catch (Exception e) {
+                throw new IllegalStateException("could not send a record", e);
+            }
+        }
+        return landed;
+    }
+
+    private static void producer() {
+        startReader();
+        if (producer == null) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.bootstrapServers());
+            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
+            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+    }
+
+    /** Every result and dead-letter record read so far. */
+    public static List<ConsumerRecord<byte[], byte[]>> seen() {
+        return List.copyOf(SEEN);
     }
 
     public static void send(String key, String value) {
