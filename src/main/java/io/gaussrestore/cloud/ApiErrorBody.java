@@ -9,6 +9,8 @@ import java.util.Optional;
 public record ApiErrorBody(String errorCode, String errorMsg) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The API's messages are a sentence; anything longer is cut so that a result stays readable. */
+    static final int MAX_MESSAGE = 1000;
 
     /**
      * Reads an error body; gateways and proxies may answer with HTML or nothing, which gives empty.
@@ -32,7 +34,18 @@ public record ApiErrorBody(String errorCode, String errorMsg) {
         if (code == null) {
             return Optional.empty();
         }
-        return Optional.of(new ApiErrorBody(code, message == null ? "" : message));
+        return Optional.of(new ApiErrorBody(code, message == null ? "" : shortened(message)));
+    }
+
+    private static String shortened(String message) {
+        if (message.length() <= MAX_MESSAGE) {
+            return message;
+        }
+        int end = MAX_MESSAGE - 40;
+        if (Character.isHighSurrogate(message.charAt(end - 1))) {
+            end--;
+        }
+        return message.substring(0, end) + "...[truncated from " + message.length() + " characters]";
     }
 
     private static String text(JsonNode node, String name, String alternative) {

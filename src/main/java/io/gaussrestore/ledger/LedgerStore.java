@@ -1,7 +1,10 @@
 package io.gaussrestore.ledger;
 
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionValidator;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ExceptionSorter;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.exceptionsorter.PostgreSQLExceptionSorter;
 import io.agroal.api.security.NamePrincipal;
 import io.agroal.api.security.SimplePassword;
 import io.gaussrestore.config.RestoreConfig;
@@ -86,7 +89,14 @@ public class LedgerStore {
                         .minSize(1)
                         .initialSize(1)
                         .acquisitionTimeout(Duration.ofSeconds(10))
-                        .validationTimeout(Duration.ofSeconds(30))
+                        // A connection cut by the network (a database restart, a failover, a partition) is
+                        // dropped at its first fatal error and found by validation, so that the pool heals by
+                        // itself instead of handing out dead connections until the service restarts.
+                        .exceptionSorter(driver == org.postgresql.Driver.class
+                                ? new PostgreSQLExceptionSorter() : ExceptionSorter.defaultExceptionSorter())
+                        .connectionValidator(ConnectionValidator.defaultValidatorWithTimeout(2))
+                        .idleValidationTimeout(Duration.ofSeconds(5))
+                        .validationTimeout(Duration.ofSeconds(10))
                         .connectionFactoryConfiguration(factory -> {
                             factory.jdbcUrl(url).connectionProviderClass(driver).autoCommit(true);
                             settings.username().ifPresent(user -> factory.principal(new NamePrincipal(user)));

@@ -2,6 +2,7 @@ package io.gaussrestore.submission;
 
 import io.gaussrestore.cloud.Backoff;
 import io.gaussrestore.config.RestoreConfig;
+import io.gaussrestore.throttling.CircuitBreaker;
 import io.gaussrestore.cloud.ApiResult;
 import io.gaussrestore.gaussdb.CreateRestoreTablesBody;
 import io.gaussrestore.gaussdb.ErrorClass;
@@ -36,12 +37,15 @@ public class RestoreSubmitter {
     private final RestoreConfig.Retry retry;
     private final RestoreMetrics metrics;
     private final Clock clock;
+    private final CircuitBreaker circuit;
 
-    public RestoreSubmitter(GaussDbRestoreClient client, RestoreConfig config, RestoreMetrics metrics, Clock clock) {
+    public RestoreSubmitter(GaussDbRestoreClient client, RestoreConfig config, RestoreMetrics metrics, Clock clock,
+            CircuitBreaker circuit) {
         this.client = client;
         this.retry = config.retry();
         this.metrics = metrics;
         this.clock = clock;
+        this.circuit = circuit;
     }
 
     /** The state of one submission as it goes. */
@@ -112,11 +116,16 @@ public class RestoreSubmitter {
                 return Uni.createFrom().item(new Submission.Busy(result.describe(), attempt.number()));
             default:
                 Duration delay = backoff(attempt.number(), result);
+                boolean outage = circuit.state() != CircuitBreaker.State.CLOSED;
+                if (outage && delay.compareTo(circuit.openFor()) > 0) {
+                    // During an outage a retry is also a probe: no longer apart than the circuit's probes.
+                    delay = circuit.openFor();
+                }
                 if (pastDeadline(attempt, delay)) {
                     return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
                 }
                 metrics.retry(Operation.RESTORE.label(), result.statusLabel());
-                return after(delay, () -> post(attempt.next()));
+                return outage ? afterOrOnceClosed(delay, () -> post(attempt.next())) : after(delay, () -> post(attempt.next()));
         }
     }
 
@@ -181,6 +190,13 @@ public class RestoreSubmitter {
 
     private boolean pastDeadline(Attempt attempt, Duration delay) {
         return clock.instant().plus(delay).isAfter(attempt.deadline());
+    }
+
+    /** Waits out the delay, or less: the moment the circuit closes, the cloud answers again. */
+    private <T> Uni<T> afterOrOnceClosed(Duration delay, Supplier<Uni<T>> next) {
+        Uni<Void> timer = Uni.createFrom().voidItem().onItem().delayIt().by(delay);
+        Uni<Void> closed = Uni.createFrom().completionStage(circuit.whenClosed()).replaceWithVoid();
+        return Uni.combine().any().of(timer, closed).chain(() -> next.get());
     }
 
     private static <T> Uni<T> after(Duration delay, Supplier<Uni<T>> next) {

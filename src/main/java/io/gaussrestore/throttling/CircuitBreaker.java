@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,6 +35,7 @@ public class CircuitBreaker {
     private int failures;
     private Instant openedAt;
     private boolean probeOut;
+    private CompletableFuture<Void> closed = CompletableFuture.completedFuture(null);
 
     public CircuitBreaker(RestoreConfig config, Clock clock, RestoreMetrics metrics) {
         this.threshold = config.throttling().circuitFailureThreshold();
@@ -57,6 +60,7 @@ public class CircuitBreaker {
             state = State.CLOSED;
             probeOut = false;
             metrics.circuitOpen(false);
+            closed.complete(null);
         }
     }
 
@@ -90,7 +94,20 @@ public class CircuitBreaker {
         return state;
     }
 
+    /** Completes when the circuit closes (at once if it is closed): calls waiting out a failure go then. */
+    public synchronized CompletionStage<Void> whenClosed() {
+        return closed;
+    }
+
+    /** How long the circuit stays open before a probe. */
+    public Duration openFor() {
+        return openFor;
+    }
+
     private void open() {
+        if (closed.isDone()) {
+            closed = new CompletableFuture<>();
+        }
         if (state == State.CLOSED) {
             LOG.warnf("%d calls to the cloud failed in a row: no new requests for %s", failures, openFor);
         }

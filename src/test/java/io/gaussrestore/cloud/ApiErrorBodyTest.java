@@ -28,4 +28,14 @@ class ApiErrorBodyTest {
     void bodiesWithoutACodeAreNotErrorBodies(String body) {
         assertThat(ApiErrorBody.parse(body)).isEqualTo(Optional.empty());
     }
+
+    @org.junit.jupiter.api.Test
+    void aHugeMessageIsCutAndSaysHowLongItWas() {
+        String body = "{\"error_code\": \"DBS.200019\", \"error_msg\": \"" + "m".repeat(100_000) + "\"}";
+
+        String message = ApiErrorBody.parse(body).orElseThrow().errorMsg();
+
+        assertThat(message).hasSizeLessThanOrEqualTo(ApiErrorBody.MAX_MESSAGE).startsWith("mmmm")
+                .endsWith("...[truncated from 100000 characters]");
+    }
 }

@@ -16,7 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Topics of one test of their own, a producer for requests and a collector of every result. */
+/** Topics of one test of their own, a producer for requests and a collector of every result and dead letter. */
 public final class RecordCollector implements AutoCloseable {
 
     public final String requests;
@@ -47,7 +47,7 @@ public final class RecordCollector implements AutoCloseable {
         consumerProps.put("auto.offset.reset", "earliest");
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-        consumer.subscribe(List.of(results));
+        consumer.subscribe(List.of(results, deadLetters));
         reader = new Thread(() -> {
             try (consumer) {
                 while (running) {
@@ -73,7 +73,12 @@ public final class RecordCollector implements AutoCloseable {
     }
 
     public List<ConsumerRecord<byte[], byte[]>> results() {
-        return List.copyOf(seen);
+        return seen.stream().filter(r -> r.topic().equals(results)).toList();
+    }
+
+    /** Records the service wrote to the dead-letter topic. */
+    public List<ConsumerRecord<byte[], byte[]>> deadLetterRecords() {
+        return seen.stream().filter(r -> r.topic().equals(deadLetters)).toList();
     }
 
     public static String key(ConsumerRecord<byte[], byte[]> record) {

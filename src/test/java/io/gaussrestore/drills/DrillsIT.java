@@ -1,0 +1,502 @@
+package io.gaussrestore.drills;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The fault drills on real processes (see {@link DrillStack}). Each drill prints its figures, computed from the
+ * result topic and the simulator's journal only, appends them to {@code target/drills/results.md}, and fails when
+ * a guarantee breaks. The suite runs a short version; {@code deploy/drills.sh} runs the full one
+ * ({@code -Ddrills.full=true}): 5,000 requests and 5 kills, 30 s without the broker or the ledger, a 5-minute
+ * cloud outage, a 429 storm watched for 5 minutes, 500 requests with lost answers, 100 jobs whose tracker dies.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DrillsIT {
+
+    private static final boolean FULL = Boolean.getBoolean("drills.full");
+    private static final Random RANDOM = new Random(Long.getLong("drills.seed", 14L));
+    private static final Path REPORT = Path.of("target", "drills", "results.md");
+    private static DrillStack stack;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        Files.createDirectories(REPORT.getParent());
+        if (!Files.exists(REPORT)) {
+            Files.writeString(REPORT, "| drill | figures | date |\n|---|---|---|\n");
+        }
+        stack = DrillStack.start();
+    }
+
+    @AfterAll
+    static void stopStack() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    // ---- the drills -----------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void crashStorm() throws Exception {
+        int total = FULL ? 5_000 : 600;
+        int kills = FULL ? 5 : 2;
+        Batch batch = Batch.withDuplicates("storm", total, 0.2);
+        long started = System.nanoTime();
+        batch.send(stack);
+        List<Integer> killPoints = new ArrayList<>();
+        for (int k = 1; k <= kills; k++) {
+            // Random moments, spread over the run: after between (k-1)/kills and k/kills of the results.
+            killPoints.add((int) (total * 0.9 * (k - 1 + RANDOM.nextDouble() * 0.8) / kills));
+        }
+        for (int point : killPoints) {
+            await().atMost(Duration.ofMinutes(5)).until(() -> stack.topics.results().size() >= point);
+            int victim = RANDOM.nextInt(2);
+            stack.killReplica(victim);
+            System.out.printf("crash storm: SIGKILL of replica %d after %d results%n", victim, stack.topics.results().size());
+            stack.startReplica(victim);
+        }
+        Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(FULL ? 15 : 5));
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        Verdict verdict = Verdict.of(batch, results, stack.journal());
+
+        report("crash storm", "%d requests (%d duplicates), %d SIGKILLs, %d s: outcomes %s; requests without a result %d; "
+                        + "with two different results %d; restores with two jobs %d (most POSTs for one restore %d); "
+                        + "UNKNOWN %d (bound: %d in flight per kill)",
+                total, batch.duplicates, kills, seconds, verdict.counts, verdict.unanswered, verdict.contradictions.size(),
+                verdict.doubled, verdict.mostPosts, verdict.unknown, DrillStack.MAX_IN_FLIGHT);
+        verdict.assertNothingLostOrDoubled();
+        assertThat(verdict.unknown).as("UNKNOWN only for requests in flight at the kills")
+                .isLessThanOrEqualTo((long) kills * DrillStack.MAX_IN_FLIGHT);
+        assertThat(verdict.counts.getOrDefault("FAILED", 0L) + verdict.counts.getOrDefault("REJECTED", 0L)).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void brokerDown() throws Exception {
+        int total = FULL ? 1_000 : 300;
+        Duration down = Duration.ofSeconds(FULL ? 30 : 10);
+        Batch batch = Batch.unique("broker", total);
+        batch.send(stack);
+        int before = stack.topics.results().size();
+        await().atMost(Duration.ofMinutes(2)).until(() -> stack.topics.results().size() >= before + total / 3);
+        long[] pids = {stack.replica(0).pid(), stack.replica(1).pid()};
+        stack.broker.kill();
+        Instant killed = Instant.now();
+        Set<Integer> readinessSeen = new HashSet<>();
+        try {
+            while (Duration.between(killed, Instant.now()).compareTo(down) < 0) {
+                readinessSeen.add(stack.replica(0).readiness());
+                readinessSeen.add(stack.replica(1).readiness());
+                Thread.sleep(500);
+            }
+        } finally {
+            stack.broker.restart();
+        }
+        Instant back = Instant.now();
+        Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(FULL ? 5 : 3));
+        long recovered = Duration.between(back, Instant.now()).toSeconds();
+        Verdict verdict = Verdict.of(batch, results, stack.journal());
+        boolean sameProcesses = stack.replica(0).pid() == pids[0] && stack.replica(1).pid() == pids[1]
+                && stack.replica(0).readiness() == 200 && stack.replica(1).readiness() == 200;
+
+        report("broker down", "%d requests, broker SIGKILLed for %d s: readiness seen during it %s; all settled %d s after "
+                        + "it came back, no replica restarted: %s; outcomes %s; without a result %d; two different results %d; "
+                        + "restores with two jobs %d", total, down.toSeconds(), readinessSeen, recovered, sameProcesses,
+                verdict.counts, verdict.unanswered, verdict.contradictions.size(), verdict.doubled);
+        verdict.assertNothingLostOrDoubled();
+        assertThat(readinessSeen).as("readiness during the broker's absence").contains(503);
+        assertThat(sameProcesses).as("both replicas recovered by themselves").isTrue();
+        assertThat(verdict.counts.getOrDefault("FAILED", 0L)).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void ledgerDown() throws Exception {
+        int total = FULL ? 1_000 : 300;
+        Duration down = Duration.ofSeconds(FULL ? 30 : 10);
+        Batch batch = Batch.unique("ledger", total);
+        batch.send(stack);
+        int before = stack.topics.results().size();
+        int deadLettersBefore = stack.topics.deadLetterRecords().size();
+        await().atMost(Duration.ofMinutes(2)).until(() -> stack.topics.results().size() >= before + total / 3);
+        stack.ledgerProxy.cut();
+        Instant cut = Instant.now();
+        int postsDuringCut;
+        Set<Integer> readinessSeen = new HashSet<>();
+        try {
+            int postsAtCut = Outcomes.posts(stack.journal(), batch.instances).size();
+            while (Duration.between(cut, Instant.now()).compareTo(down) < 0) {
+                readinessSeen.add(stack.replica(0).readiness());
+                Thread.sleep(500);
+            }
+            postsDuringCut = Outcomes.posts(stack.journal(), batch.instances).size() - postsAtCut;
+        } finally {
+            stack.ledgerProxy.restore();
+        }
+        Instant back = Instant.now();
+        Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(FULL ? 5 : 3));
+        long recovered = Duration.between(back, Instant.now()).toSeconds();
+        List<JsonNode> journal = stack.journal();
+        Verdict verdict = Verdict.of(batch, results, journal);
+        Set<String> jobsStarted = Outcomes.posts(journal, batch.instances).stream()
+                .filter(p -> p.path("status").asInt() == 200).map(p -> p.get("job_id").asText()).collect(Collectors.toSet());
+        Set<String> unclaimed = new HashSet<>(jobsStarted);
+        unclaimed.removeAll(stack.ledgerJobIds());
+        int deadLetters = stack.topics.deadLetterRecords().size() - deadLettersBefore;
+
+        report("ledger down", "%d requests, PostgreSQL cut for %d s: POSTs during the cut %d (claimed before it; bound %d), "
+                        + "jobs started without their claim in the ledger %d, dead letters %d, readiness seen %s; all settled "
+                        + "%d s after; outcomes %s; without a result %d; two different results %d; restores with two jobs %d",
+                total, down.toSeconds(), postsDuringCut, 2 * DrillStack.MAX_IN_FLIGHT, unclaimed.size(), deadLetters,
+                readinessSeen, recovered, verdict.counts, verdict.unanswered, verdict.contradictions.size(), verdict.doubled);
+        verdict.assertNothingLostOrDoubled();
+        assertThat(postsDuringCut).isLessThanOrEqualTo(2 * DrillStack.MAX_IN_FLIGHT);
+        assertThat(unclaimed).as("jobs started without their claim").isEmpty();
+        assertThat(deadLetters).as("the consumer pauses rather than dead-lettering").isZero();
+        assertThat(verdict.counts.getOrDefault("FAILED", 0L)).isZero();
+    }
+
+    @Test
+    @Order(4)
+    void cloudOutage() throws Exception {
+        int total = FULL ? 500 : 100;
+        Duration outage = Duration.ofSeconds(FULL ? 300 : 60);
+        stack.simulatorPost("/simulator/outage?seconds=" + outage.toSeconds());
+        Instant start = Instant.now();
+        Batch batch = Batch.unique("outage", total);
+        batch.send(stack);
+        Set<Integer> readinessSeen = new HashSet<>();
+        while (Duration.between(start, Instant.now()).compareTo(outage) < 0) {
+            readinessSeen.add(stack.replica(0).readiness());
+            readinessSeen.add(stack.replica(1).readiness());
+            Thread.sleep(1000);
+        }
+        Instant end = start.plus(outage);
+        Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(3));
+        Verdict verdict = Verdict.of(batch, results, stack.journal());
+        Instant lastSubmitted = results.values().stream().flatMap(List::stream)
+                .filter(r -> r.status().equals("SUBMITTED")).map(Outcomes.Result::at).max(Instant::compareTo).orElse(end);
+        long afterEnd = Math.max(0, Duration.between(end, lastSubmitted).toSeconds());
+
+        report("cloud outage", "%d requests during a %d s outage (every call 503): readiness seen during it %s; outcomes %s; "
+                        + "last SUBMITTED %d s after the outage ended; without a result %d; restores with two jobs %d",
+                total, outage.toSeconds(), readinessSeen, verdict.counts, afterEnd, verdict.unanswered, verdict.doubled);
+        verdict.assertNothingLostOrDoubled();
+        assertThat(verdict.counts).containsOnlyKeys("SUBMITTED");
+        assertThat(readinessSeen).as("the circuit opens and readiness says so").contains(503);
+        assertThat(afterEnd).as("all SUBMITTED within a minute of the outage's end").isLessThanOrEqualTo(60);
+    }
+
+    @Test
+    @Order(5)
+    void rateLimitStorm() throws Exception {
+        // The gateway's limit drops to a tenth while requests queue up; the replicas adapt to the limit each 429
+        // states. Suite: 10 s windows (about 100 calls watched); full: the gateway's one-minute windows, watched
+        // from 2 minutes after the drop to 7 minutes.
+        Duration window = Duration.ofSeconds(FULL ? 60 : 10);
+        int highLimit = FULL ? 600 : 400;
+        int lowLimit = highLimit / 10;
+        Duration settle = Duration.ofSeconds(FULL ? 120 : 20);
+        Duration watch = Duration.ofSeconds(FULL ? 300 : 30);
+        stack.patchSimulator("{\"throttle_per_minute\": %d, \"throttle_window\": \"%s\"}".formatted(highLimit, window));
+        try {
+            int total = FULL ? 2_000 : 300;
+            Batch batch = Batch.unique("storm429", total);
+            batch.send(stack);
+            int before = stack.topics.results().size();
+            await().atMost(Duration.ofMinutes(2)).until(() -> stack.topics.results().size() >= before + total / 10);
+            stack.patchSimulator("{\"throttle_per_minute\": %d}".formatted(lowLimit));
+            Instant drop = Instant.now();
+            await().atMost(settle.plus(watch).plusSeconds(30)).until(() ->
+                    Duration.between(drop, Instant.now()).compareTo(settle.plus(watch)) >= 0
+                            || Outcomes.allSettled(Outcomes.byRequest(stack.topics.results(), batch.recordsPerId.keySet()),
+                            batch.recordsPerId));
+            List<JsonNode> journal = stack.journal();
+            Instant from = drop.plus(settle);
+            List<JsonNode> watched = journal.stream()
+                    .filter(e -> Instant.parse(e.get("received_at").asText()).isAfter(from)).toList();
+            long calls = watched.size();
+            long throttled = watched.stream().filter(e -> e.path("status").asInt() == 429).count();
+            List<JsonNode> watchedPosts = Outcomes.posts(watched, batch.instances);
+            long postsThrottled = watchedPosts.stream().filter(e -> e.path("status").asInt() == 429).count();
+            double seconds = Math.max(1, Duration.between(from, Instant.now()).toMillis() / 1000.0);
+            double used = calls / (seconds / window.toSeconds()) / lowLimit;
+            stack.patchSimulator("{\"throttle_per_minute\": 0, \"throttle_window\": \"PT1M\"}");
+            Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(3));
+            Verdict verdict = Verdict.of(batch, results, stack.journal());
+
+            report("429 storm", "%d requests; gateway limit %d then %d calls per %d s: from %d s after the drop on, "
+                            + "%d calls (%.0f%% of the limit), 429 share %.2f%% of all calls and %.2f%% of %d restore POSTs; "
+                            + "outcomes %s; without a result %d; restores with two jobs %d",
+                    total, highLimit, lowLimit, window.toSeconds(), settle.toSeconds(), calls, 100 * used,
+                    100.0 * throttled / Math.max(1, calls), 100.0 * postsThrottled / Math.max(1, watchedPosts.size()),
+                    watchedPosts.size(), verdict.counts, verdict.unanswered, verdict.doubled);
+            verdict.assertNothingLostOrDoubled();
+            assertThat(verdict.counts.getOrDefault("FAILED", 0L)).isZero();
+            assertThat(100.0 * throttled / Math.max(1, calls)).as("429 share once adapted").isLessThan(1.0);
+        } finally {
+            stack.patchSimulator("{\"throttle_per_minute\": 0, \"throttle_window\": \"PT1M\"}");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void lostAnswers() throws Exception {
+        int total = FULL ? 500 : 100;
+        // Jobs outlive the look that follows a lost answer, so the instance can tell whether one started.
+        stack.patchSimulator("{\"job_duration\": \"PT30S\"}");
+        stack.simulatorPost("/simulator/lost-answers?before=0.1&after=0.1&hold=PT5S");
+        try {
+            Batch batch = Batch.unique("lost", total);
+            batch.send(stack);
+            Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(3));
+            List<JsonNode> posts = Outcomes.posts(stack.journal(), batch.instances);
+            Verdict verdict = Verdict.of(batch, results, stack.journal());
+            Set<String> lostAfter = posts.stream().filter(p -> p.path("lost").asText().equals("after"))
+                    .map(p -> p.get("instance_id").asText()).collect(Collectors.toSet());
+            long lostBefore = posts.stream().filter(p -> p.path("lost").asText().equals("before")).count();
+            Set<String> unknownInstances = batch.instancesOf(verdict.outcomes, "UNKNOWN");
+            Map<String, Integer> jobs = Outcomes.jobsPerRestore(posts);
+
+            report("lost answers", "%d requests, 10%% of POSTs time out before the job starts (%d) and 10%% after (%d): "
+                            + "outcomes %s; restores with exactly one job %d of %d; UNKNOWN %d, all where a job had started "
+                            + "unseen: %s", total, lostBefore, lostAfter.size(), verdict.counts,
+                    jobs.values().stream().filter(c -> c == 1).count(), total, unknownInstances.size(),
+                    lostAfter.containsAll(unknownInstances));
+            verdict.assertNothingLostOrDoubled();
+            assertThat(jobs).as("one job per restore").hasSize(total).allSatisfy((restore, count) -> assertThat(count).isEqualTo(1));
+            assertThat(lostAfter).as("UNKNOWN exactly where a job started and its answer was lost")
+                    .isEqualTo(unknownInstances);
+        } finally {
+            stack.simulatorPost("/simulator/lost-answers?before=0&after=0&hold=PT0S");
+            stack.patchSimulator("{\"job_duration\": \"PT2S\"}");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void trackerFailover() throws Exception {
+        int total = FULL ? 100 : 30;
+        Duration job = Duration.ofSeconds(FULL ? 60 : 25);
+        stack.patchSimulator("{\"job_duration\": \"%s\"}".formatted(job));
+        try {
+            // Replica 1 stops, so that replica 0 submits and follows every job; then replica 1 comes back and
+            // replica 0 is killed while the jobs run.
+            stack.stopReplica(1);
+            Batch batch = Batch.unique("tracker", total);
+            batch.send(stack);
+            await().atMost(Duration.ofMinutes(2)).until(() -> batch.instancesOf(Outcomes.outcome(
+                    Outcomes.byRequest(stack.topics.results(), batch.recordsPerId.keySet())), "SUBMITTED").size() == total);
+            stack.startReplica(1);
+            stack.killReplica(0);
+            Instant killed = Instant.now();
+            Map<String, List<Outcomes.Result>> results = new HashMap<>();
+            await().atMost(job.plus(Duration.ofMinutes(2))).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                results.clear();
+                results.putAll(Outcomes.byRequest(stack.topics.results(), batch.recordsPerId.keySet()));
+                return batch.recordsPerId.keySet().stream().allMatch(id -> results.getOrDefault(id, List.of()).stream()
+                        .anyMatch(r -> r.status().equals("COMPLETED") || r.status().equals("FAILED")));
+            });
+            long after = Duration.between(killed, Instant.now()).toSeconds();
+            stack.startReplica(0);
+            long terminalTwice = results.values().stream().filter(list -> list.stream()
+                    .filter(r -> r.status().equals("COMPLETED") || r.status().equals("FAILED"))
+                    .map(Outcomes.Result::ceId).distinct().count() != 1).count();
+            Map<String, List<JsonNode>> polls = new HashMap<>();
+            Set<String> jobIds = results.values().stream().flatMap(List::stream).map(Outcomes.Result::jobId)
+                    .filter(java.util.Objects::nonNull).collect(Collectors.toSet());
+            for (JsonNode call : stack.journal()) {
+                if (call.path("operation").asText().equals("job") && jobIds.contains(call.path("job_id").asText())) {
+                    polls.computeIfAbsent(call.get("job_id").asText(), k -> new ArrayList<>()).add(call);
+                }
+            }
+            long overlapping = 0;
+            for (List<JsonNode> list : polls.values()) {
+                list.sort((a, b) -> a.get("received_at").asText().compareTo(b.get("received_at").asText()));
+                for (int i = 1; i < list.size(); i++) {
+                    if (!list.get(i - 1).hasNonNull("responded_at") || Instant.parse(list.get(i).get("received_at").asText())
+                            .isBefore(Instant.parse(list.get(i - 1).get("responded_at").asText()))) {
+                        overlapping++;
+                    }
+                }
+            }
+
+            report("tracker failover", "%d jobs of %d s followed by one replica, SIGKILLed while they ran: every job's "
+                            + "terminal result %d s after the kill; jobs with other than one terminal result %d; polls of one job "
+                            + "overlapping %d", total, job.toSeconds(), after, terminalTwice, overlapping);
+            assertThat(terminalTwice).isZero();
+            assertThat(overlapping).as("no job polled by two replicas at once").isZero();
+        } finally {
+            stack.patchSimulator("{\"job_duration\": \"PT2S\"}");
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------
+
+    private static Map<String, List<Outcomes.Result>> awaitSettled(Batch batch, Duration atMost) {
+        Map<String, List<Outcomes.Result>> results = new HashMap<>();
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                results.clear();
+                results.putAll(Outcomes.byRequest(stack.topics.results(), batch.recordsPerId.keySet()));
+                return Outcomes.allSettled(results, batch.recordsPerId);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            long missing = batch.recordsPerId.keySet().stream().filter(id -> results.getOrDefault(id, List.of()).stream()
+                    .noneMatch(r -> Outcomes.SETTLED.contains(r.status()))).count();
+            throw new AssertionError(missing + " request(s) unsettled after " + atMost + "; e.g. "
+                    + batch.recordsPerId.keySet().stream().filter(id -> !results.containsKey(id)).limit(5).toList(), e);
+        }
+        return results;
+    }
+
+    private static void report(String drill, String format, Object... args) throws Exception {
+        String figures = format.formatted(args);
+        System.out.println("DRILL " + drill + (FULL ? " (full)" : " (suite)") + ": " + figures);
+        Files.writeString(REPORT, "| %s%s | %s | %s |%n".formatted(drill, FULL ? "" : " (short)",
+                figures.replace("|", "/"), LocalDate.now()), StandardOpenOption.APPEND);
+    }
+
+    /** The requests of one drill: bodies in sending order, and how many records carry each request id. */
+    static final class Batch {
+        final List<String[]> records = new ArrayList<>();
+        final Map<String, Integer> recordsPerId = new LinkedHashMap<>();
+        final Set<String> instances = new HashSet<>();
+        final Map<String, String> instanceOf = new HashMap<>();
+        final Map<String, String> businessKeyOf = new HashMap<>();
+        int duplicates;
+
+        /** One restore per instance. */
+        static Batch unique(String prefix, int count) {
+            Batch batch = new Batch();
+            String run = prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+            long time = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
+            for (int i = 0; i < count; i++) {
+                batch.add(run + "-" + i, instance(run, i), time, "t" + i);
+            }
+            return batch;
+        }
+
+        /**
+         * Unique restores two to an instance (the second waits for the first's job), plus a share of duplicates:
+         * half repeat a request_id, half ask for the same restore under a new id; keyed at random so that they
+         * land on other partitions than their originals; all in random order.
+         */
+        static Batch withDuplicates(String prefix, int total, double share) {
+            Batch batch = new Batch();
+            String run = prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+            long time = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
+            int unique = (int) Math.round(total * (1 - share));
+            for (int i = 0; i < unique; i++) {
+                batch.add(run + "-" + i, instance(run, i / 2), time, "t" + i);
+            }
+            List<String[]> originals = new ArrayList<>(batch.records);
+            for (int d = 0; d < total - unique; d++) {
+                String[] original = originals.get(RANDOM.nextInt(originals.size()));
+                int index = Integer.parseInt(original[2]);
+                String id = d % 2 == 0 ? original[1] : run + "-dup-" + d;
+                batch.add(id, instance(run, index / 2), time, "t" + index);
+                batch.duplicates++;
+            }
+            Collections.shuffle(batch.records, RANDOM);
+            return batch;
+        }
+
+        private static String instance(String run, int index) {
+            return "%032x".formatted(new java.math.BigInteger(1, (run + "/" + index).getBytes())
+                    .mod(java.math.BigInteger.ONE.shiftLeft(128))) + "in07";
+        }
+
+        private void add(String requestId, String instance, long time, String table) {
+            String body = """
+                    {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
+                     "restore_tables": [{"database": "shop", "tables": [{"old_name": "%s", "new_name": "%s_back"}]}]}
+                    """.formatted(requestId, DrillStack.PROJECT, instance, time, table, table);
+            records.add(new String[] {UUID.randomUUID().toString(), requestId, table.substring(1), body});
+            recordsPerId.merge(requestId, 1, Integer::sum);
+            instances.add(instance);
+            instanceOf.put(requestId, instance);
+            businessKeyOf.put(requestId, instance + "|" + table);
+        }
+
+        void send(DrillStack stack) {
+            for (String[] record : records) {
+                stack.topics.send(record[0], record[3]);
+            }
+            stack.topics.flush();
+        }
+
+        Set<String> instancesOf(Map<String, String> outcomes, String status) {
+            return outcomes.entrySet().stream().filter(e -> e.getValue().equals(status))
+                    .map(e -> instanceOf.get(e.getKey())).collect(Collectors.toSet());
+        }
+    }
+
+    /** The guarantees every drill checks. */
+    static final class Verdict {
+        Map<String, String> outcomes;
+        Map<String, Long> counts;
+        List<String> contradictions;
+        long unanswered;
+        long doubled;
+        int mostPosts;
+        long unknown;
+        long keysDecidedTwice;
+
+        static Verdict of(Batch batch, Map<String, List<Outcomes.Result>> results, List<JsonNode> journal) {
+            Verdict v = new Verdict();
+            v.outcomes = Outcomes.outcome(results);
+            v.counts = Outcomes.count(v.outcomes);
+            v.contradictions = Outcomes.contradictions(results, batch.recordsPerId);
+            v.unanswered = batch.recordsPerId.keySet().stream().filter(id -> !v.outcomes.containsKey(id)).count();
+            List<JsonNode> posts = Outcomes.posts(journal, batch.instances);
+            v.doubled = Outcomes.over(Outcomes.jobsPerRestore(posts), 1);
+            v.mostPosts = Outcomes.most(Outcomes.postsPerRestore(posts));
+            v.unknown = v.counts.getOrDefault("UNKNOWN", 0L);
+            // One restore (business key) is sent under at most one request id: the others are DUPLICATE.
+            Map<String, Set<String>> sentByKey = new TreeMap<>();
+            v.outcomes.forEach((id, status) -> {
+                if (status.equals("SUBMITTED") || status.equals("UNKNOWN")) {
+                    sentByKey.computeIfAbsent(batch.businessKeyOf.get(id), k -> new HashSet<>()).add(id);
+                }
+            });
+            v.keysDecidedTwice = sentByKey.values().stream().filter(ids -> ids.size() > 1).count();
+            return v;
+        }
+
+        void assertNothingLostOrDoubled() {
+            assertThat(unanswered).as("requests without a result").isZero();
+            assertThat(contradictions).as("requests whose records did not come to one outcome each").isEmpty();
+            assertThat(doubled).as("restores the cloud started twice").isZero();
+            assertThat(keysDecidedTwice).as("restores sent under two request ids").isZero();
+        }
+    }
+}
