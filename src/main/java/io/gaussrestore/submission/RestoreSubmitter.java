@@ -115,17 +115,12 @@ public class RestoreSubmitter {
                 metrics.retry(Operation.RESTORE.label(), "instance_busy");
                 return Uni.createFrom().item(new Submission.Busy(result.describe(), attempt.number()));
             default:
-                Duration delay = backoff(attempt.number(), result);
-                boolean outage = circuit.state() != CircuitBreaker.State.CLOSED;
-                if (outage && delay.compareTo(circuit.openFor()) > 0) {
-                    // During an outage a retry is also a probe: no longer apart than the circuit's probes.
-                    delay = circuit.openFor();
-                }
+                Duration delay = retryDelay(attempt.number(), result);
                 if (pastDeadline(attempt, delay)) {
                     return Uni.createFrom().item(refused(result, errorClass, attempt.number()));
                 }
                 metrics.retry(Operation.RESTORE.label(), result.statusLabel());
-                return outage ? afterOrOnceClosed(delay, () -> post(attempt.next())) : after(delay, () -> post(attempt.next()));
+                return retryAfter(delay, () -> post(attempt.next()));
         }
     }
 
@@ -167,12 +162,12 @@ public class RestoreSubmitter {
                 return Uni.createFrom().item(new Submission.Unknown(lost.describe() + "; the instance is "
                         + instance.get().status() + ", so a job most probably started: not sent again", attempt.number()));
             }
-            Duration delay = backoff(round, result);
+            Duration delay = retryDelay(round, result);
             if (pastDeadline(attempt, delay)) {
                 return Uni.createFrom().item(new Submission.Unknown(lost.describe()
                         + "; the instance could not be looked at before the deadline: not sent again", attempt.number()));
             }
-            return after(delay, () -> resolveAmbiguous(attempt, lost, round + 1));
+            return retryAfter(delay, () -> resolveAmbiguous(attempt, lost, round + 1));
         });
     }
 
@@ -192,8 +187,24 @@ public class RestoreSubmitter {
         return clock.instant().plus(delay).isAfter(attempt.deadline());
     }
 
-    /** Waits out the delay, or less: the moment the circuit closes, the cloud answers again. */
-    private <T> Uni<T> afterOrOnceClosed(Duration delay, Supplier<Uni<T>> next) {
+    /**
+     * The backoff before the next try; while the circuit is open (an outage) no longer than the circuit's own
+     * wait, since every try is then also a probe.
+     */
+    private Duration retryDelay(int failures, ApiResult result) {
+        Duration delay = backoff(failures, result);
+        return circuit.state() != CircuitBreaker.State.CLOSED && delay.compareTo(circuit.openFor()) > 0
+                ? circuit.openFor() : delay;
+    }
+
+    /**
+     * Waits out the delay, or less while the circuit is open: the moment it closes the cloud answers again, and
+     * everything that waited for it goes at once instead of sleeping out a long backoff.
+     */
+    private <T> Uni<T> retryAfter(Duration delay, Supplier<Uni<T>> next) {
+        if (circuit.state() == CircuitBreaker.State.CLOSED) {
+            return after(delay, next);
+        }
         Uni<Void> timer = Uni.createFrom().voidItem().onItem().delayIt().by(delay);
         Uni<Void> closed = Uni.createFrom().completionStage(circuit.whenClosed()).replaceWithVoid();
         return Uni.combine().any().of(timer, closed).chain(() -> next.get());

@@ -133,8 +133,8 @@ public class JdbcRateLimiter implements RateLimiter {
     }
 
     private static TokenBucket lock(Connection c, String projectId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT tokens, rate_per_minute, updated_at, last_throttled_at "
-                + "FROM rate_bucket WHERE project_id = ? FOR UPDATE")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT tokens, rate_per_minute, updated_at, last_throttled_at, "
+                + "ceiling_per_minute, token_cap FROM rate_bucket WHERE project_id = ? FOR UPDATE")) {
             s.setString(1, projectId);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
@@ -142,7 +142,7 @@ public class JdbcRateLimiter implements RateLimiter {
                 }
                 OffsetDateTime throttled = rs.getObject(4, OffsetDateTime.class);
                 return new TokenBucket(rs.getDouble(1), rs.getDouble(2), rs.getObject(3, OffsetDateTime.class).toInstant(),
-                        throttled == null ? null : throttled.toInstant());
+                        throttled == null ? null : throttled.toInstant(), rs.getDouble(5), rs.getDouble(6));
             }
         }
     }
@@ -161,12 +161,14 @@ public class JdbcRateLimiter implements RateLimiter {
 
     private static void store(Connection c, String projectId, TokenBucket bucket) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE rate_bucket SET tokens = ?, rate_per_minute = ?, "
-                + "updated_at = ?, last_throttled_at = ? WHERE project_id = ?")) {
+                + "updated_at = ?, last_throttled_at = ?, ceiling_per_minute = ?, token_cap = ? WHERE project_id = ?")) {
             s.setDouble(1, bucket.tokens());
             s.setDouble(2, bucket.ratePerMinute());
             s.setObject(3, bucket.updatedAt().atOffset(ZoneOffset.UTC));
             s.setObject(4, bucket.lastThrottledAt() == null ? null : bucket.lastThrottledAt().atOffset(ZoneOffset.UTC));
-            s.setString(5, projectId);
+            s.setDouble(5, bucket.ceilingPerMinute());
+            s.setDouble(6, bucket.tokenCap());
+            s.setString(7, projectId);
             s.executeUpdate();
         }
     }

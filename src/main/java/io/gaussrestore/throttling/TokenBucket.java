@@ -9,8 +9,17 @@ import java.time.Instant;
  *
  * @param tokens tokens available now (negative: reserved ahead)
  * @param ratePerMinute the current refill rate, lowered by 429s and recovering slowly
+ * @param ceilingPerMinute the rate the gateway's stated limit allows (a tenth below it), which recovery does not
+ *        pass while the limit is remembered; 0 when none is known
+ * @param tokenCap the most tokens that may gather while a stated limit is remembered (a tenth of one window's
+ *        calls), so that a burst cannot fill the gateway's window past its limit; 0 when none is known
  */
-public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt, Instant lastThrottledAt) {
+public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt, Instant lastThrottledAt,
+        double ceilingPerMinute, double tokenCap) {
+
+    public TokenBucket(double tokens, double ratePerMinute, Instant updatedAt, Instant lastThrottledAt) {
+        this(tokens, ratePerMinute, updatedAt, lastThrottledAt, 0, 0);
+    }
 
     /** How the bucket behaves: configured rate, burst, the floor a 429 cannot push below, recovery pace. */
     public record Rules(double ratePerMinute, double burst, double floorPerMinute) {
@@ -18,6 +27,8 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
         static final Duration THROTTLE_COOLDOWN = Duration.ofSeconds(5);
         /** After a 429 the rate stays put this long, then climbs back by a tenth of the configured rate a minute. */
         static final Duration RECOVERY_DELAY = Duration.ofSeconds(30);
+        /** How long a stated limit caps the rate after its last 429; then recovery probes past it again. */
+        static final Duration LIMIT_MEMORY = Duration.ofMinutes(10);
     }
 
     /** A reservation: the bucket after it, and how long the caller must wait for its token. */
@@ -33,7 +44,8 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
         double left = refilled.tokens - 1;
         Duration delay = left >= 0 ? Duration.ZERO
                 : Duration.ofNanos((long) (-left / refilled.ratePerMinute * 60e9));
-        return new Reservation(new TokenBucket(left, refilled.ratePerMinute, now, lastThrottledAt), delay);
+        return new Reservation(new TokenBucket(left, refilled.ratePerMinute, now, lastThrottledAt,
+                refilled.ceilingPerMinute, refilled.tokenCap), delay);
     }
 
     /**
@@ -52,23 +64,31 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
         double target = stated.map(s -> Math.min(refilled.ratePerMinute, s.perMinute() * 0.9))
                 .orElse(refilled.ratePerMinute / 2);
         double rate = Math.max(rules.floorPerMinute(), target);
+        double ceiling = stated.map(s -> Math.max(rules.floorPerMinute(), s.perMinute() * 0.9))
+                .orElse(refilled.ceilingPerMinute);
+        double cap = stated.map(s -> Math.max(1, 0.1 * s.perMinute() * s.window().toMillis() / 60_000.0))
+                .orElse(refilled.tokenCap);
         Duration pause = retryAfter.orElseGet(() -> stated.map(s -> {
             double callsPerWindow = s.perMinute() * s.window().toMillis() / 60_000.0;
             long millis = (long) Math.min(s.window().toMillis() / 2.0, s.window().toMillis() * rules.burst() / callsPerWindow);
             return Duration.ofMillis(millis);
         }).orElse(Duration.ZERO));
-        return new TokenBucket(-rate * pause.toMillis() / 60_000.0, rate, now, now);
+        return new TokenBucket(-rate * pause.toMillis() / 60_000.0, rate, now, now, ceiling, cap);
     }
 
     private TokenBucket refill(Rules rules, Instant now) {
         double minutes = Math.max(0, Duration.between(updatedAt, now).toNanos() / 60e9);
+        boolean remembered = lastThrottledAt != null && now.isBefore(lastThrottledAt.plus(Rules.LIMIT_MEMORY));
+        double ceiling = remembered ? ceilingPerMinute : 0;
+        double cap = remembered ? tokenCap : 0;
+        double limit = ceiling > 0 ? Math.min(rules.ratePerMinute(), ceiling) : rules.ratePerMinute();
         double rate = ratePerMinute;
         if (lastThrottledAt == null || now.isAfter(lastThrottledAt.plus(Rules.RECOVERY_DELAY))) {
-            rate = Math.min(rules.ratePerMinute(), rate + rules.ratePerMinute() * 0.1 * minutes);
+            rate = Math.max(rate, Math.min(limit, rate + rules.ratePerMinute() * 0.1 * minutes));
         }
         // A lowered configuration applies at once; a raised one is reached through recovery.
         rate = Math.min(rate, rules.ratePerMinute());
-        double tokens = Math.min(rules.burst(), this.tokens + minutes * ratePerMinute);
-        return new TokenBucket(tokens, rate, now, lastThrottledAt);
+        double tokens = Math.min(cap > 0 ? Math.min(cap, rules.burst()) : rules.burst(), this.tokens + minutes * ratePerMinute);
+        return new TokenBucket(tokens, rate, now, lastThrottledAt, ceiling, cap);
     }
 }

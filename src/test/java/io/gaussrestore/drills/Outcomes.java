@@ -146,4 +146,36 @@ final class Outcomes {
     static long over(Map<String, Integer> counts, int limit) {
         return counts.values().stream().filter(c -> c > limit).count();
     }
+
+    /**
+     * Polls of one job that overlap: a poll received before the previous poll of the same job was answered means
+     * two replicas followed the job at once.
+     */
+    static long overlappingPolls(List<JsonNode> journal, Set<String> jobIds) {
+        Map<String, List<JsonNode>> polls = new HashMap<>();
+        for (JsonNode call : journal) {
+            if (call.path("operation").asText().equals("job") && jobIds.contains(call.path("job_id").asText())) {
+                polls.computeIfAbsent(call.get("job_id").asText(), k -> new ArrayList<>()).add(call);
+            }
+        }
+        long overlapping = 0;
+        for (List<JsonNode> list : polls.values()) {
+            list.sort((a, b) -> Instant.parse(a.get("received_at").asText()).compareTo(Instant.parse(b.get("received_at").asText())));
+            for (int i = 1; i < list.size(); i++) {
+                JsonNode previous = list.get(i - 1);
+                if (!previous.hasNonNull("responded_at") || Instant.parse(list.get(i).get("received_at").asText())
+                        .isBefore(Instant.parse(previous.get("responded_at").asText()))) {
+                    overlapping++;
+                }
+            }
+        }
+        return overlapping;
+    }
+
+    /** The job ids the results name. */
+    static Set<String> jobIds(Map<String, List<Result>> results) {
+        Set<String> ids = new HashSet<>();
+        results.values().forEach(list -> list.stream().map(Result::jobId).filter(java.util.Objects::nonNull).forEach(ids::add));
+        return ids;
+    }
 }

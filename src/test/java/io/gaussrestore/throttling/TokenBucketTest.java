@@ -84,4 +84,34 @@ class TokenBucketTest {
     void messagesWithoutALimitGiveNone(String message) {
         assertThat(GatewayLimit.perMinute(message)).isEmpty();
     }
+
+    /**
+     * A configuration far above the gateway (30,000 a minute against 40 per 10 s) and a demand that never stops,
+     * with idle gaps: once a 429 stated the limit, no 10-second window of the gateway's (whatever its alignment)
+     * receives more than the limit over the next 9 minutes, recovery does not climb past it, and most of it is used.
+     */
+    @ParameterizedTest
+    @CsvSource({"0", "3300", "7700"})
+    void aStatedLimitIsNeverPassedAgainWhileItIsRemembered(long alignmentMillis) {
+        TokenBucket.Rules rules = new TokenBucket.Rules(30_000, 500, 6);
+        Optional<GatewayLimit.Stated> stated = GatewayLimit.stated("policy user over ratelimit,limit:40,time:10 second");
+        TokenBucket bucket = TokenBucket.fresh(rules, T0).throttled(rules, T0, stated, Optional.empty());
+        java.util.Map<Long, Integer> perWindow = new java.util.TreeMap<>();
+        Instant now = T0;
+        Instant end = T0.plus(Duration.ofMinutes(9));
+        int calls = 0;
+        while (now.isBefore(end)) {
+            TokenBucket.Reservation reservation = bucket.reserve(rules, now);
+            bucket = reservation.bucket();
+            Instant call = now.plus(reservation.delay());
+            perWindow.merge(Duration.between(T0.minusMillis(alignmentMillis), call).toMillis() / 10_000, 1, Integer::sum);
+            calls++;
+            // Demand pauses now and then (a quiet moment of the topic), so tokens may gather.
+            now = calls % 97 == 0 ? call.plusSeconds(20) : call;
+        }
+
+        assertThat(perWindow.values()).as("calls in each gateway window").allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(40));
+        assertThat(bucket.ratePerMinute()).isLessThanOrEqualTo(216.0);
+        assertThat(calls).as("more than half of the limit used, idle gaps included").isGreaterThan(54 * 40 / 2);
+    }
 }
