@@ -206,7 +206,8 @@ public class RestoreSubmitter {
             return after(delay, next);
         }
         Uni<Void> timer = Uni.createFrom().voidItem().onItem().delayIt().by(delay);
-        Uni<Void> closed = Uni.createFrom().completionStage(circuit.whenClosed()).replaceWithVoid();
+        Uni<Void> closed = Uni.createFrom().completionStage(circuit.whenClosed()).replaceWithVoid()
+                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultExecutor());
         return Uni.combine().any().of(timer, closed).chain(() -> next.get());
     }
 

@@ -46,13 +46,16 @@ public class CircuitBreaker {
     }
 
     /** Feeds the result of one call. */
-    public synchronized void record(ApiResult result) {
-        if (outage(result)) {
-            failures++;
-            if (state == State.HALF_OPEN || (state == State.CLOSED && failures >= threshold)) {
-                open();
+    public void record(ApiResult result) {
+        CompletableFuture<Void> reopened;
+        synchronized (this) {
+            if (outage(result)) {
+                failures++;
+                if (state == State.HALF_OPEN || (state == State.CLOSED && failures >= threshold)) {
+                    open();
+                }
+                return;
             }
-        } else {
             failures = 0;
             if (state != State.CLOSED) {
                 LOG.info("the cloud answers again: taking new requests");
@@ -60,7 +63,11 @@ public class CircuitBreaker {
             state = State.CLOSED;
             probeOut = false;
             metrics.circuitOpen(false);
-            closed.complete(null);
+            reopened = closed;
+        }
+        // Outside the lock and off this thread: what waited for the circuit must not run inside a call's answer.
+        if (!reopened.isDone()) {
+            reopened.completeAsync(() -> null);
         }
     }
 
@@ -94,9 +101,12 @@ public class CircuitBreaker {
         return state;
     }
 
-    /** Completes when the circuit closes (at once if it is closed): calls waiting out a failure go then. */
+    /**
+     * Completes when the circuit closes (at once if it is closed): calls waiting out a failure go then. Each
+     * caller gets a copy of its own, so that one giving up its wait (a cancellation) cannot end the others'.
+     */
     public synchronized CompletionStage<Void> whenClosed() {
-        return closed;
+        return closed.copy();
     }
 
     /** How long the circuit stays open before a probe. */

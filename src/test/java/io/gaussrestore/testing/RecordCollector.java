@@ -51,7 +51,14 @@ public final class RecordCollector implements AutoCloseable {
         reader = new Thread(() -> {
             try (consumer) {
                 while (running) {
-                    consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                    try {
+                        consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                    } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        // A broker that went away (a drill kills it) must not end the collection.
+                        System.err.println("result collector: " + e);
+                    }
                 }
             }
         }, "collector-" + suffix);
