@@ -202,7 +202,7 @@ public class RestoreSubmitter {
      * everything that waited for it goes at once instead of sleeping out a long backoff.
      */
     private <T> Uni<T> retryAfter(Duration delay, Supplier<Uni<T>> next) {
-        if (circuit.state() == CircuitBreaker.State.CLOSED) {
+        if (delay.toMillis() < 1 || circuit.state() == CircuitBreaker.State.CLOSED) {
             return after(delay, next);
         }
         Uni<Void> timer = Uni.createFrom().voidItem().onItem().delayIt().by(delay);

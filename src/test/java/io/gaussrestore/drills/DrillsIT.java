@@ -66,7 +66,7 @@ class DrillsIT {
     @Test
     @Order(1)
     void crashStorm() throws Exception {
-        int total = FULL ? 5_000 : 500;
+        int total = FULL ? 5_000 : 400;
         int kills = FULL ? 5 : 2;
         Batch batch = Batch.withDuplicates("storm", total, 0.2);
         long started = System.nanoTime();
@@ -104,7 +104,7 @@ class DrillsIT {
     @Test
     @Order(2)
     void brokerDown() throws Exception {
-        int total = FULL ? 1_000 : 300;
+        int total = FULL ? 1_000 : 200;
         Duration down = Duration.ofSeconds(FULL ? 30 : 10);
         Batch batch = Batch.unique("broker", total);
         batch.send(stack);
@@ -143,7 +143,7 @@ class DrillsIT {
     @Test
     @Order(3)
     void ledgerDown() throws Exception {
-        int total = FULL ? 1_000 : 300;
+        int total = FULL ? 1_000 : 200;
         Duration down = Duration.ofSeconds(FULL ? 30 : 10);
         Batch batch = Batch.unique("ledger", total);
         batch.send(stack);
@@ -235,7 +235,7 @@ class DrillsIT {
         stack.patchSimulator("{\"throttle_per_minute\": %d, \"throttle_window\": \"%s\"}".formatted(highLimit, window));
         try {
             // Enough for a backlog through the watch at a tenth of the limit, not so many that the rest takes long.
-            int total = FULL ? 200 : 150;
+            int total = FULL ? 200 : 90;
             Batch batch = Batch.unique("storm429", total);
             batch.send(stack);
             int before = stack.topics.results().size();
