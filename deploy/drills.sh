@@ -49,9 +49,9 @@ rm -f target/drills/results.md
 status=0
 ./mvnw -B -ntp verify -Dtest="$tests" -Dit.test="$its" -Dsurefire.failIfNoSpecifiedTests=false \
   -Dfailsafe.failIfNoSpecifiedTests=false "${props[@]}" 2>&1 \
-  | tee target/drills.log | grep --line-buffered -E "^(DRILL|request fuzzing|pipeline fuzzing|cloud answer fuzzing)|Tests run:|FAIL|BUILD" \
+  | tee target/drills.log | grep -a --line-buffered -E "^(DRILL|request fuzzing|pipeline fuzzing|cloud answer fuzzing)|Tests run:|FAIL|BUILD" \
   || true
-grep -q "BUILD SUCCESS" target/drills.log || status=1
+grep -aq "BUILD SUCCESS" target/drills.log || status=1
 
 echo
 if [ -f target/drills/results.md ]; then
