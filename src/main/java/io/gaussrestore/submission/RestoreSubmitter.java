@@ -13,6 +13,7 @@ import io.gaussrestore.cloud.Operation;
 import io.gaussrestore.metrics.RestoreMetrics;
 import io.gaussrestore.request.RestoreRequest;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import io.gaussrestore.gaussdb.RestoreWindows;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -202,18 +204,28 @@ public class RestoreSubmitter {
      * everything that waited for it goes at once instead of sleeping out a long backoff.
      */
     private <T> Uni<T> retryAfter(Duration delay, Supplier<Uni<T>> next) {
-        if (delay.toMillis() < 1 || circuit.state() == CircuitBreaker.State.CLOSED) {
-            return after(delay, next);
-        }
-        Uni<Void> timer = Uni.createFrom().voidItem().onItem().delayIt().by(delay);
-        Uni<Void> closed = Uni.createFrom().completionStage(circuit.whenClosed()).replaceWithVoid()
-                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultExecutor());
-        return Uni.combine().any().of(timer, closed).chain(() -> next.get());
+        return waitThen(delay, circuit.state() == CircuitBreaker.State.CLOSED ? null : circuit.whenClosed(), next);
     }
 
     private static <T> Uni<T> after(Duration delay, Supplier<Uni<T>> next) {
-        return delay.toMillis() < 1 ? next.get()
-                : Uni.createFrom().voidItem().onItem().delayIt().by(delay).chain(() -> next.get());
+        return waitThen(delay, null, next);
+    }
+
+    /**
+     * Runs {@code next} after the delay, or as soon as {@code circuitClosed} completes if that comes first (null:
+     * no circuit to wait for). A delay under a millisecond goes at once: a timer refuses a zero delay.
+     */
+    static <T> Uni<T> waitThen(Duration delay, CompletionStage<Void> circuitClosed, Supplier<Uni<T>> next) {
+        if (delay.toMillis() < 1) {
+            return next.get();
+        }
+        Uni<Void> timer = Uni.createFrom().voidItem().onItem().delayIt().by(delay);
+        if (circuitClosed == null) {
+            return timer.chain(() -> next.get());
+        }
+        Uni<Void> closed = Uni.createFrom().completionStage(circuitClosed).replaceWithVoid()
+                .emitOn(Infrastructure.getDefaultExecutor());
+        return Uni.combine().any().of(timer, closed).chain(() -> next.get());
     }
 
     private static Submission.Refused refused(ApiResult result, ErrorClass errorClass, int attempts) {

@@ -65,10 +65,8 @@ public class CircuitBreaker {
             metrics.circuitOpen(false);
             reopened = closed;
         }
-        // Outside the lock and off this thread: what waited for the circuit must not run inside a call's answer.
-        if (!reopened.isDone()) {
-            reopened.completeAsync(() -> null);
-        }
+        // Outside the lock; the waiters hop to their own threads (see whenClosed).
+        reopened.complete(null);
     }
 
     /** Whether a new request may be taken from the topic now (in half-open state: one probe at a time). */
@@ -103,7 +101,9 @@ public class CircuitBreaker {
 
     /**
      * Completes when the circuit closes (at once if it is closed): calls waiting out a failure go then. Each
-     * caller gets a copy of its own, so that one giving up its wait (a cancellation) cannot end the others'.
+     * caller gets a copy of its own, so that one giving up its wait (a cancellation) cannot end the others'. It
+     * completes on the thread that closes the circuit, the one reading a call's answer: waiters must continue on
+     * a thread of their own.
      */
     public synchronized CompletionStage<Void> whenClosed() {
         return closed.copy();

@@ -29,6 +29,8 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
         static final Duration RECOVERY_DELAY = Duration.ofSeconds(30);
         /** How long a stated limit caps the rate after its last 429; then recovery probes past it again. */
         static final Duration LIMIT_MEMORY = Duration.ofMinutes(10);
+        /** The longest pause a Retry-After can impose on a project's budget: a gateway window, not an hour. */
+        static final Duration MAX_PAUSE = Duration.ofMinutes(1);
     }
 
     /** A reservation: the bucket after it, and how long the caller must wait for its token. */
@@ -51,7 +53,7 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
     /**
      * The cloud answered 429: slow down to just under the limit the gateway stated, else to half the current
      * rate (never below the floor). Reservations handed out at the old rate are forgiven (their callers queue
-     * again), and nothing goes for a pause: the Retry-After if the gateway sent one, else, when it stated its
+     * again), and nothing goes for a pause: the Retry-After if the gateway sent one (at most a minute), else, when it stated its
      * window, the time that window needs to free a burst's worth of calls (at most half the window), since the
      * window is full of the calls that caused the 429.
      */
@@ -68,7 +70,7 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
                 .orElse(refilled.ceilingPerMinute);
         double cap = stated.map(s -> Math.max(1, 0.1 * s.perMinute() * s.window().toMillis() / 60_000.0))
                 .orElse(refilled.tokenCap);
-        Duration pause = retryAfter.orElseGet(() -> stated.map(s -> {
+        Duration pause = retryAfter.map(r -> r.compareTo(Rules.MAX_PAUSE) > 0 ? Rules.MAX_PAUSE : r).orElseGet(() -> stated.map(s -> {
             double callsPerWindow = s.perMinute() * s.window().toMillis() / 60_000.0;
             long millis = (long) Math.min(s.window().toMillis() / 2.0, s.window().toMillis() * rules.burst() / callsPerWindow);
             return Duration.ofMillis(millis);

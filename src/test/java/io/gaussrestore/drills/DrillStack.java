@@ -21,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -96,21 +95,8 @@ final class DrillStack implements AutoCloseable {
     }
 
     private static ServiceProcess startSimulator(BrokerProcess broker) {
-        String unused = "sim-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrap());
-        env.put("RESTORE_REQUESTS_TOPIC", unused);
-        env.put("RESTORE_RESULTS_TOPIC", unused + "-results");
-        env.put("RESTORE_DLQ_TOPIC", unused + "-dlq");
-        env.put("RESTORE_CONSUMER_GROUP", unused);
-        env.put("GAUSSDB_ENDPOINT", "http://127.0.0.1:9");
-        env.put("GAUSSDB_AUTH_TOKEN", "local-dev-token");
-        env.put("RESTORE_LEDGER_JDBC_URL", "jdbc:h2:mem:" + unused);
-        env.put("RESTORE_SIMULATOR_ENABLED", "true");
-        env.put("RESTORE_SIMULATOR_JOB_DURATION", "PT2S");
-        env.put("RESTORE_SIMULATOR_JOB_VISIBILITY_DELAY", "PT1S");
         try {
-            return ServiceProcess.start("drill-simulator", env);
+            return ServiceProcess.simulator("drill-simulator", broker.bootstrap(), Duration.ofSeconds(2));
         } catch (Exception e) {
             throw new IllegalStateException("the simulator did not start", e);
         }

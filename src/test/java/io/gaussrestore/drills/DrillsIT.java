@@ -107,35 +107,18 @@ class DrillsIT {
         int total = FULL ? 1_000 : 200;
         Duration down = Duration.ofSeconds(FULL ? 30 : 10);
         Batch batch = Batch.unique("broker", total);
-        batch.send(stack);
-        int before = stack.topics.results().size();
-        await().atMost(Duration.ofMinutes(2)).until(() -> stack.topics.results().size() >= before + total / 3);
         long[] pids = {stack.replica(0).pid(), stack.replica(1).pid()};
-        stack.broker.kill();
-        Instant killed = Instant.now();
-        Set<Integer> readinessSeen = new HashSet<>();
-        try {
-            while (Duration.between(killed, Instant.now()).compareTo(down) < 0) {
-                readinessSeen.add(stack.replica(0).readiness());
-                readinessSeen.add(stack.replica(1).readiness());
-                Thread.sleep(500);
-            }
-        } finally {
-            stack.broker.restart();
-        }
-        Instant back = Instant.now();
-        Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(FULL ? 5 : 3));
-        long recovered = Duration.between(back, Instant.now()).toSeconds();
-        Verdict verdict = Verdict.of(batch, results, stack.journal());
+        FaultRun run = throughFault(batch, down, stack.broker::kill, stack.broker::restart);
+        Verdict verdict = Verdict.of(batch, run.results(), stack.journal());
         boolean sameProcesses = stack.replica(0).pid() == pids[0] && stack.replica(1).pid() == pids[1]
                 && stack.replica(0).readiness() == 200 && stack.replica(1).readiness() == 200;
 
         report("broker down", "%d requests, broker SIGKILLed for %d s: readiness seen during it %s; all settled %d s after "
                         + "it came back, no replica restarted: %s; outcomes %s; without a result %d; two different results %d; "
-                        + "restores with two jobs %d", total, down.toSeconds(), readinessSeen, recovered, sameProcesses,
-                verdict.counts, verdict.unanswered, verdict.contradictions.size(), verdict.doubled);
+                        + "restores with two jobs %d", total, down.toSeconds(), run.readinessSeen(), run.settledAfter(),
+                sameProcesses, verdict.counts, verdict.unanswered, verdict.contradictions.size(), verdict.doubled);
         verdict.assertNothingLostOrDoubled();
-        assertThat(readinessSeen).as("readiness during the broker's absence").contains(503);
+        assertThat(run.readinessSeen()).as("readiness during the broker's absence").contains(503);
         assertThat(sameProcesses).as("both replicas recovered by themselves").isTrue();
         assertThat(verdict.counts.getOrDefault("FAILED", 0L)).isZero();
     }
@@ -146,29 +129,10 @@ class DrillsIT {
         int total = FULL ? 1_000 : 200;
         Duration down = Duration.ofSeconds(FULL ? 30 : 10);
         Batch batch = Batch.unique("ledger", total);
-        batch.send(stack);
-        int before = stack.topics.results().size();
         int deadLettersBefore = stack.topics.deadLetterRecords().size();
-        await().atMost(Duration.ofMinutes(2)).until(() -> stack.topics.results().size() >= before + total / 3);
-        stack.ledgerProxy.cut();
-        Instant cut = Instant.now();
-        int postsDuringCut;
-        Set<Integer> readinessSeen = new HashSet<>();
-        try {
-            int postsAtCut = Outcomes.posts(stack.journal(), batch.instances).size();
-            while (Duration.between(cut, Instant.now()).compareTo(down) < 0) {
-                readinessSeen.add(stack.replica(0).readiness());
-                Thread.sleep(500);
-            }
-            postsDuringCut = Outcomes.posts(stack.journal(), batch.instances).size() - postsAtCut;
-        } finally {
-            stack.ledgerProxy.restore();
-        }
-        Instant back = Instant.now();
-        Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(FULL ? 5 : 3));
-        long recovered = Duration.between(back, Instant.now()).toSeconds();
+        FaultRun run = throughFault(batch, down, stack.ledgerProxy::cut, stack.ledgerProxy::restore);
         List<JsonNode> journal = stack.journal();
-        Verdict verdict = Verdict.of(batch, results, journal);
+        Verdict verdict = Verdict.of(batch, run.results(), journal);
         Set<String> jobsStarted = Outcomes.posts(journal, batch.instances).stream()
                 .filter(p -> p.path("status").asInt() == 200).map(p -> p.get("job_id").asText()).collect(Collectors.toSet());
         Set<String> unclaimed = new HashSet<>(jobsStarted);
@@ -178,15 +142,54 @@ class DrillsIT {
         report("ledger down", "%d requests, PostgreSQL cut for %d s (longer than the 5 s lease): POSTs during the cut %d (claimed before it; bound %d), "
                         + "jobs started without their claim in the ledger %d, dead letters %d, readiness seen %s; all settled "
                         + "%d s after; outcomes %s; without a result %d; two different results %d; restores with two jobs %d",
-                total, down.toSeconds(), postsDuringCut, 2 * DrillStack.MAX_IN_FLIGHT, unclaimed.size(), deadLetters,
-                readinessSeen, recovered, verdict.counts, verdict.unanswered, verdict.contradictions.size(), verdict.doubled);
+                total, down.toSeconds(), run.postsDuringFault(), 2 * DrillStack.MAX_IN_FLIGHT, unclaimed.size(), deadLetters,
+                run.readinessSeen(), run.settledAfter(), verdict.counts, verdict.unanswered, verdict.contradictions.size(),
+                verdict.doubled);
         verdict.assertNothingLostOrDoubled();
-        assertThat(postsDuringCut).isLessThanOrEqualTo(2 * DrillStack.MAX_IN_FLIGHT);
+        assertThat(run.postsDuringFault()).isLessThanOrEqualTo(2 * DrillStack.MAX_IN_FLIGHT);
         assertThat(unclaimed).as("jobs started without their claim").isEmpty();
         assertThat(deadLetters).as("the consumer pauses rather than dead-lettering").isZero();
         // A request whose answer came while the ledger was away, longer than the drill's 5 s lease, is UNKNOWN.
         assertThat(verdict.unknown).isLessThanOrEqualTo(2L * DrillStack.MAX_IN_FLIGHT);
         assertThat(verdict.counts.getOrDefault("FAILED", 0L)).isZero();
+    }
+
+    /** One step of a fault: breaking a component or bringing it back. */
+    private interface FaultStep {
+        void run() throws Exception;
+    }
+
+    /** What a batch went through: readiness meanwhile, POSTs the cloud saw meanwhile, and how it all settled. */
+    private record FaultRun(Set<Integer> readinessSeen, int postsDuringFault, long settledAfter,
+            Map<String, List<Outcomes.Result>> results) {}
+
+    /**
+     * Sends the batch, breaks a component once a third of it has results, keeps it broken for {@code down} while
+     * watching both replicas' readiness, mends it, and waits until every request is settled.
+     */
+    private static FaultRun throughFault(Batch batch, Duration down, FaultStep breakIt, FaultStep mendIt) throws Exception {
+        batch.send(stack);
+        int before = stack.topics.results().size();
+        await().atMost(Duration.ofMinutes(2)).until(() -> stack.topics.results().size()
+                >= before + batch.recordsPerId.size() / 3);
+        breakIt.run();
+        Instant broken = Instant.now();
+        Set<Integer> readinessSeen = new HashSet<>();
+        int postsDuringFault;
+        try {
+            int postsAtStart = Outcomes.posts(stack.journal(), batch.instances).size();
+            while (Duration.between(broken, Instant.now()).compareTo(down) < 0) {
+                readinessSeen.add(stack.replica(0).readiness());
+                readinessSeen.add(stack.replica(1).readiness());
+                Thread.sleep(500);
+            }
+            postsDuringFault = Outcomes.posts(stack.journal(), batch.instances).size() - postsAtStart;
+        } finally {
+            mendIt.run();
+        }
+        Instant back = Instant.now();
+        Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(FULL ? 5 : 3));
+        return new FaultRun(readinessSeen, postsDuringFault, Duration.between(back, Instant.now()).toSeconds(), results);
     }
 
     @Test

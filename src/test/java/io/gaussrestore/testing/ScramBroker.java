@@ -1,16 +1,11 @@
 package io.gaussrestore.testing;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
@@ -37,8 +32,7 @@ public final class ScramBroker implements AutoCloseable {
 
     /** Formats and starts the broker with one SCRAM user, then creates the service's topics. */
     public static ScramBroker start(String password) throws Exception {
-        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "kafka")), "scram-")
-                .toAbsolutePath();
+        Path dir = KraftJvm.directory("scram-");
         keytool(dir, "-genkeypair", "-keystore", dir.resolve("broker.p12").toString(), "-storetype", "PKCS12",
                 "-storepass", STORE_PASSWORD, "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048",
                 "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2");
@@ -47,64 +41,24 @@ public final class ScramBroker implements AutoCloseable {
         int sasl = ServiceProcess.freePort();
         int plain = ServiceProcess.freePort();
         int controller = ServiceProcess.freePort();
-        Path props = dir.resolve("server.properties");
-        Files.writeString(props, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controller,
+        KraftJvm.writeSettings(dir, controller, List.of(
                 "listeners=PLAIN://127.0.0.1:" + plain + ",CLIENTS://127.0.0.1:" + sasl + ",CONTROLLER://127.0.0.1:" + controller,
                 "advertised.listeners=PLAIN://127.0.0.1:" + plain + ",CLIENTS://127.0.0.1:" + sasl,
                 "listener.security.protocol.map=PLAIN:PLAINTEXT,CLIENTS:SASL_SSL,CONTROLLER:PLAINTEXT",
                 "inter.broker.listener.name=PLAIN",
-                "controller.listener.names=CONTROLLER",
                 "sasl.enabled.mechanisms=SCRAM-SHA-512",
                 "listener.name.clients.scram-sha-512.sasl.jaas.config="
                         + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
                 "listener.name.clients.ssl.keystore.type=PKCS12",
                 "listener.name.clients.ssl.keystore.location=" + dir.resolve("broker.p12"),
-                "listener.name.clients.ssl.keystore.password=" + STORE_PASSWORD,
-                "log.dirs=" + dir.resolve("logs"),
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=3",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=false", ""));
-        String classpath = System.getProperty("java.class.path");
-        run(dir, List.of("java", "-Xmx256m", "-cp", classpath, "kafka.tools.StorageTool", "format", "-t",
-                UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", props.toString(),
-                "--add-scram", "SCRAM-SHA-512=[name=" + USER + ",password=" + password + "]"));
-        Process broker = new ProcessBuilder("java", "-Xmx384m", "-XX:+UseSerialGC", "-cp", classpath, "kafka.Kafka",
-                props.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("broker.out").toFile()).start();
+                "listener.name.clients.ssl.keystore.password=" + STORE_PASSWORD));
+        KraftJvm.format(dir, "--add-scram", "SCRAM-SHA-512=[name=" + USER + ",password=" + password + "]");
+        Process broker = KraftJvm.launch(dir);
         ScramBroker started = new ScramBroker(broker, dir, sasl, plain);
-        started.createTopics();
+        KraftJvm.awaitReady(broker, dir, started.plainBootstrap(), Duration.ofSeconds(60), admin -> admin.createTopics(
+                List.of(new NewTopic(KafkaBroker.REQUESTS, 1, (short) 1), new NewTopic(KafkaBroker.RESULTS, 1, (short) 1),
+                        new NewTopic(KafkaBroker.DLQ, 1, (short) 1))).all().get(10, TimeUnit.SECONDS));
         return started;
-    }
-
-    private void createTopics() throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        Properties props = new Properties();
-        props.put("bootstrap.servers", plainBootstrap());
-        props.put("default.api.timeout.ms", "5000");
-        props.put("request.timeout.ms", "3000");
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the SCRAM broker stopped: " + Files.readString(dir.resolve("broker.out")));
-            }
-            try (Admin admin = Admin.create(props)) {
-                admin.createTopics(List.of(new NewTopic(KafkaBroker.REQUESTS, 1, (short) 1),
-                        new NewTopic(KafkaBroker.RESULTS, 1, (short) 1), new NewTopic(KafkaBroker.DLQ, 1, (short) 1)))
-                        .all().get(10, TimeUnit.SECONDS);
-                return;
-            } catch (Exception e) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("the SCRAM broker did not take topics within 60 s", e);
-                }
-                Thread.sleep(500);
-            }
-        }
     }
 
     /** The SASL_SSL listener, for the service. */
@@ -138,10 +92,6 @@ public final class ScramBroker implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         command.addAll(List.of(args));
-        run(dir, command);
-    }
-
-    private static void run(Path dir, List<String> command) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "command", ".out");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
@@ -152,10 +102,6 @@ public final class ScramBroker implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        KraftJvm.stop(process);
     }
 }

@@ -61,6 +61,15 @@ class TokenBucketTest {
     }
 
     @Test
+    void aRetryAfterPausesTheBudgetForAtMostAMinute() {
+        TokenBucket bucket = TokenBucket.fresh(RULES, T0);
+        TokenBucket shortPause = bucket.throttled(RULES, T0, Optional.empty(), Optional.of(Duration.ofSeconds(14)));
+        assertThat(shortPause.reserve(RULES, T0).delay()).isGreaterThan(Duration.ofSeconds(13)).isLessThan(Duration.ofSeconds(16));
+        TokenBucket hourPause = bucket.throttled(RULES, T0, Optional.empty(), Optional.of(Duration.ofHours(1)));
+        assertThat(hourPause.reserve(RULES, T0).delay()).isGreaterThan(Duration.ofSeconds(59)).isLessThan(Duration.ofSeconds(62));
+    }
+
+    @Test
     void theRateRecoversSlowlyAfterAQuietHalfMinute() {
         TokenBucket throttled = TokenBucket.fresh(RULES, T0).throttled(RULES, T0, Optional.empty(), Optional.empty());
         assertThat(throttled.reserve(RULES, T0.plusSeconds(20)).bucket().ratePerMinute()).isEqualTo(60);

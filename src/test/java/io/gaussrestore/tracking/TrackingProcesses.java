@@ -23,20 +23,7 @@ final class TrackingProcesses {
 
     /** The cloud for these tests: jobs that run {@code jobDuration}, outliving any one service process. */
     static ServiceProcess simulator(String bootstrap, Duration jobDuration) throws Exception {
-        String unused = "sim-unused-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        env.put("RESTORE_REQUESTS_TOPIC", unused);
-        env.put("RESTORE_RESULTS_TOPIC", unused + "-results");
-        env.put("RESTORE_DLQ_TOPIC", unused + "-dlq");
-        env.put("RESTORE_CONSUMER_GROUP", unused);
-        env.put("GAUSSDB_ENDPOINT", "http://127.0.0.1:9");
-        env.put("GAUSSDB_AUTH_TOKEN", "local-dev-token");
-        env.put("RESTORE_LEDGER_JDBC_URL", "jdbc:h2:mem:" + unused);
-        env.put("RESTORE_SIMULATOR_ENABLED", "true");
-        env.put("RESTORE_SIMULATOR_JOB_DURATION", jobDuration.toString());
-        env.put("RESTORE_SIMULATOR_JOB_VISIBILITY_DELAY", "PT1S");
-        return ServiceProcess.start("simulator-" + unused, env);
+        return ServiceProcess.simulator("simulator-" + UUID.randomUUID().toString().substring(0, 8), bootstrap, jobDuration);
     }
 
     /** The environment of a service that uses the simulator and follows jobs every second. */
