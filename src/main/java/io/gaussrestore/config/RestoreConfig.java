@@ -174,9 +174,15 @@ public interface RestoreConfig {
     }
 
     interface Throttling {
-        /** Calls per minute per project, for the whole deployment (all replicas share the budget). */
+        /** Restore POSTs per minute per project, for the whole deployment (all replicas share the budget). */
         @WithDefault("300")
         double ratePerMinute();
+
+        /**
+         * Calls per minute per project of each reading API (job polls, instance looks, restore-time reads), each
+         * with a budget of its own as the gateway throttles each API separately; by default the restore rate.
+         */
+        java.util.Optional<Double> readRatePerMinute();
 
         /** Calls that may go at once after a quiet period. */
         @WithDefault("20")

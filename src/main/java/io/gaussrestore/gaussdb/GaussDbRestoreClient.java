@@ -103,7 +103,7 @@ public class GaussDbRestoreClient {
      */
     private Uni<ApiResult> once(Operation operation, String projectId, String target,
             Function<String, Uni<Response>> send, String rejectedToken) {
-        return limiter.acquire(projectId)
+        return limiter.acquire(projectId, operation)
                 .chain(() -> rejectedToken == null ? tokens.token() : tokens.renew(rejectedToken))
                 .chain(token -> {
                     long start = System.nanoTime();
@@ -115,7 +115,7 @@ public class GaussDbRestoreClient {
                                 record(operation, target, result, start);
                                 circuit.record(result);
                                 if (result instanceof ApiResult.ErrorResponse error && error.httpStatus() == 429) {
-                                    limiter.throttled(projectId, error.errorMessage(), error.retryAfter());
+                                    limiter.throttled(projectId, operation, error.errorMessage(), error.retryAfter());
                                 }
                             })
                             .chain(result -> rejectedToken == null && refused(operation, result)

@@ -12,9 +12,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,7 +27,7 @@ import io.gaussrestore.auth.AkSkSigner;
 
 /**
  * A GaussDB(for MySQL) and IAM simulator that behaves like the real API as documented: restores run as jobs,
- * an instance takes one operation at a time, the gateway throttles per project, tokens expire. Plain Java with
+ * an instance takes one operation at a time, the gateway throttles each API per project, tokens expire. Plain Java with
  * no HTTP: {@link SimulatorResource} serves it, and other code (tests of other teams) may drive it directly.
  */
 public final class GaussDbSimulator {
@@ -99,7 +97,7 @@ public final class GaussDbSimulator {
     private SimulatorSettings settings;
     private final Map<String, Instant> issuedTokens = new HashMap<>();
     private final Map<String, Job> jobs = new LinkedHashMap<>();
-    private final Map<String, Deque<Instant>> callsByProject = new HashMap<>();
+    private final Map<String, Window> windows = new HashMap<>();
     private final List<JournalEntry> journal = new ArrayList<>();
     private Instant outageUntil = Instant.MIN;
     private double lostBefore;
@@ -212,7 +210,7 @@ public final class GaussDbSimulator {
         if (!PROJECT_ID.matcher(call.projectId()).matches()) {
             return SimResponse.error(400, "DBS.200001", "Parameter error.");
         }
-        if (throttled(call.projectId(), now)) {
+        if (throttled(call.projectId(), call.operation(), now)) {
             int limit = settings.throttlePerMinute();
             Duration window = settings.throttleWindow();
             String time = window.equals(Duration.ofMinutes(1)) ? "1 minute" : window.toSeconds() + " second";
@@ -509,17 +507,38 @@ public final class GaussDbSimulator {
         return Optional.empty();
     }
 
-    private boolean throttled(String projectId, Instant now) {
+    /**
+     * The gateway's throttling: each API of each project has its own count in fixed windows (the first window
+     * starts at the API's first call, the next ones follow it back to back); a call over the limit is refused
+     * and does not count.
+     */
+    private boolean throttled(String projectId, String operation, Instant now) {
         int limit = settings.throttlePerMinute();
-        Deque<Instant> calls = callsByProject.computeIfAbsent(projectId, p -> new ArrayDeque<>());
-        while (!calls.isEmpty() && !calls.peekFirst().isAfter(now.minus(settings.throttleWindow()))) {
-            calls.pollFirst();
+        if (limit <= 0) {
+            return false;
         }
-        if (limit > 0 && calls.size() >= limit) {
+        long windowMillis = Math.max(1, settings.throttleWindow().toMillis());
+        Window window = windows.computeIfAbsent(projectId + " " + operation, k -> new Window(now.toEpochMilli()));
+        long elapsed = now.toEpochMilli() - window.start;
+        if (elapsed >= windowMillis) {
+            window.start += elapsed / windowMillis * windowMillis;
+            window.calls = 0;
+        }
+        if (window.calls >= limit) {
             return true;
         }
-        calls.addLast(now);
+        window.calls++;
         return false;
+    }
+
+    /** One API's current throttling window. */
+    private static final class Window {
+        long start;
+        int calls;
+
+        Window(long start) {
+            this.start = start;
+        }
     }
 
     private Optional<Integer> injectedStatus() {
@@ -577,7 +596,7 @@ public final class GaussDbSimulator {
         journal.clear();
         jobs.clear();
         issuedTokens.clear();
-        callsByProject.clear();
+        windows.clear();
         outageUntil = Instant.MIN;
         lostBefore = 0;
         lostAfter = 0;

@@ -1,5 +1,6 @@
 package io.gaussrestore.throttling;
 
+import io.gaussrestore.cloud.Operation;
 import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.ledger.LedgerException;
 import io.gaussrestore.ledger.LedgerStore;
@@ -21,8 +22,9 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Token buckets kept in the ledger's database, one row per project, so that every replica draws on the same
- * budget. Each reservation is one short transaction that locks the project's row.
+ * Token buckets kept in the ledger's database, one row per project and operation, so that every replica draws on
+ * the same budget and polls never spend the restore POSTs' budget. Each reservation is one short transaction that
+ * locks its row.
  */
 @ApplicationScoped
 public class JdbcRateLimiter implements RateLimiter {
@@ -31,21 +33,33 @@ public class JdbcRateLimiter implements RateLimiter {
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final DataSource dataSource;
-    private final TokenBucket.Rules rules;
+    private final java.util.function.Function<Operation, TokenBucket.Rules> rules;
     private final RestoreMetrics metrics;
     private final Clock clock;
 
     @jakarta.inject.Inject
     public JdbcRateLimiter(LedgerStore store, RestoreConfig config, RestoreMetrics metrics, Clock clock) {
-        this(store.dataSource(), new TokenBucket.Rules(config.throttling().ratePerMinute(), config.throttling().burst(),
-                config.throttling().floorPerMinute()), metrics, clock);
+        this(store.dataSource(), rules(config.throttling()), metrics, clock);
     }
 
     JdbcRateLimiter(DataSource dataSource, TokenBucket.Rules rules, RestoreMetrics metrics, Clock clock) {
+        this(dataSource, operation -> rules, metrics, clock);
+    }
+
+    private JdbcRateLimiter(DataSource dataSource, java.util.function.Function<Operation, TokenBucket.Rules> rules,
+            RestoreMetrics metrics, Clock clock) {
         this.dataSource = dataSource;
         this.rules = rules;
         this.metrics = metrics;
         this.clock = clock;
+    }
+
+    /** Restore POSTs get the configured rate; the reading calls each get the read rate (by default the same). */
+    static java.util.function.Function<Operation, TokenBucket.Rules> rules(RestoreConfig.Throttling config) {
+        TokenBucket.Rules restores = new TokenBucket.Rules(config.ratePerMinute(), config.burst(), config.floorPerMinute());
+        TokenBucket.Rules reads = new TokenBucket.Rules(config.readRatePerMinute().orElse(config.ratePerMinute()),
+                config.burst(), config.floorPerMinute());
+        return operation -> operation == Operation.RESTORE ? restores : reads;
     }
 
     /**
@@ -53,8 +67,9 @@ public class JdbcRateLimiter implements RateLimiter {
      * old rate) is void and the call queues again, so that a wrong limit does not empty a queue of 429s.
      */
     @Override
-    public Uni<Void> acquire(String projectId) {
-        return Uni.createFrom().item(() -> update(projectId, (bucket, now) -> bucket.reserve(rules, now)))
+    public Uni<Void> acquire(String projectId, Operation operation) {
+        TokenBucket.Rules rule = rules.apply(operation);
+        return Uni.createFrom().item(() -> update(projectId, operation, rule, (bucket, now) -> bucket.reserve(rule, now)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(reservation -> {
                     Duration wait = reservation.delay();
@@ -65,18 +80,20 @@ public class JdbcRateLimiter implements RateLimiter {
                     }
                     Instant stamp = reservation.bucket().lastThrottledAt();
                     return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
-                            .chain(() -> Uni.createFrom().item(() -> lastThrottled(projectId))
+                            .chain(() -> Uni.createFrom().item(() -> lastThrottled(projectId, operation))
                                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                             .chain(current -> java.util.Objects.equals(stamp, current.orElse(null))
                                     ? Uni.createFrom().voidItem()
-                                    : acquire(projectId));
+                                    : acquire(projectId, operation));
                 });
     }
 
-    private java.util.Optional<Instant> lastThrottled(String projectId) {
+    private java.util.Optional<Instant> lastThrottled(String projectId, Operation operation) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT last_throttled_at FROM rate_bucket WHERE project_id = ?")) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT last_throttled_at FROM rate_budget WHERE project_id = ? AND operation = ?")) {
             s.setString(1, projectId);
+            s.setString(2, operation.label());
             try (ResultSet rs = s.executeQuery()) {
                 OffsetDateTime value = rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
                 return java.util.Optional.ofNullable(value).map(OffsetDateTime::toInstant);
@@ -87,34 +104,36 @@ public class JdbcRateLimiter implements RateLimiter {
     }
 
     @Override
-    public void throttled(String projectId, String message, String retryAfter) {
+    public void throttled(String projectId, Operation operation, String message, String retryAfter) {
+        TokenBucket.Rules rule = rules.apply(operation);
         java.util.Optional<GatewayLimit.Stated> stated = GatewayLimit.stated(message);
         java.util.OptionalLong seconds = io.gaussrestore.cloud.Backoff.retryAfterSeconds(retryAfter);
         java.util.Optional<Duration> pause = seconds.isPresent()
                 ? java.util.Optional.of(Duration.ofSeconds(seconds.getAsLong()))
                 : java.util.Optional.empty();
         Infrastructure.getDefaultWorkerPool().execute(() -> {
-            TokenBucket.Reservation after = update(projectId,
-                    (bucket, now) -> new TokenBucket.Reservation(bucket.throttled(rules, now, stated, pause), Duration.ZERO));
-            LOG.infof("429 for project %s: its budget is now %.1f calls a minute", projectId,
-                    after.bucket().ratePerMinute());
+            TokenBucket.Reservation after = update(projectId, operation, rule,
+                    (bucket, now) -> new TokenBucket.Reservation(bucket.throttled(rule, now, stated, pause), Duration.ZERO));
+            LOG.infof("429 for %s calls of project %s: their budget is now %.1f calls a minute", operation.label(),
+                    projectId, after.bucket().ratePerMinute());
         });
     }
 
-    private TokenBucket.Reservation update(String projectId,
+    private TokenBucket.Reservation update(String projectId, Operation operation, TokenBucket.Rules rule,
             BiFunction<TokenBucket, Instant, TokenBucket.Reservation> change) {
+        String op = operation.label();
         for (int round = 0; round < 3; round++) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
                 try {
                     Instant now = clock.instant();
-                    TokenBucket bucket = lock(c, projectId);
+                    TokenBucket bucket = lock(c, projectId, op);
                     if (bucket == null) {
-                        insert(c, projectId, TokenBucket.fresh(rules, now));
-                        bucket = lock(c, projectId);
+                        insert(c, projectId, op, TokenBucket.fresh(rule, now));
+                        bucket = lock(c, projectId, op);
                     }
                     TokenBucket.Reservation reservation = change.apply(bucket, now);
-                    store(c, projectId, reservation.bucket());
+                    store(c, projectId, op, reservation.bucket());
                     c.commit();
                     return reservation;
                 } catch (SQLException e) {
@@ -132,10 +151,11 @@ public class JdbcRateLimiter implements RateLimiter {
         throw new LedgerException("the rate budget of project " + projectId + " kept changing", null);
     }
 
-    private static TokenBucket lock(Connection c, String projectId) throws SQLException {
+    private static TokenBucket lock(Connection c, String projectId, String operation) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT tokens, rate_per_minute, updated_at, last_throttled_at, "
-                + "ceiling_per_minute, token_cap FROM rate_bucket WHERE project_id = ? FOR UPDATE")) {
+                + "ceiling_per_minute, token_cap FROM rate_budget WHERE project_id = ? AND operation = ? FOR UPDATE")) {
             s.setString(1, projectId);
+            s.setString(2, operation);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
                     return null;
@@ -147,21 +167,23 @@ public class JdbcRateLimiter implements RateLimiter {
         }
     }
 
-    private static void insert(Connection c, String projectId, TokenBucket bucket) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO rate_bucket (project_id, tokens, rate_per_minute, "
-                + "updated_at, last_throttled_at) VALUES (?, ?, ?, ?, ?)")) {
+    private static void insert(Connection c, String projectId, String operation, TokenBucket bucket) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO rate_budget (project_id, operation, tokens, "
+                + "rate_per_minute, updated_at, last_throttled_at) VALUES (?, ?, ?, ?, ?, ?)")) {
             s.setString(1, projectId);
-            s.setDouble(2, bucket.tokens());
-            s.setDouble(3, bucket.ratePerMinute());
-            s.setObject(4, bucket.updatedAt().atOffset(ZoneOffset.UTC));
-            s.setObject(5, null);
+            s.setString(2, operation);
+            s.setDouble(3, bucket.tokens());
+            s.setDouble(4, bucket.ratePerMinute());
+            s.setObject(5, bucket.updatedAt().atOffset(ZoneOffset.UTC));
+            s.setObject(6, null);
             s.executeUpdate();
         }
     }
 
-    private static void store(Connection c, String projectId, TokenBucket bucket) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE rate_bucket SET tokens = ?, rate_per_minute = ?, "
-                + "updated_at = ?, last_throttled_at = ?, ceiling_per_minute = ?, token_cap = ? WHERE project_id = ?")) {
+    private static void store(Connection c, String projectId, String operation, TokenBucket bucket) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE rate_budget SET tokens = ?, rate_per_minute = ?, "
+                + "updated_at = ?, last_throttled_at = ?, ceiling_per_minute = ?, token_cap = ? "
+                + "WHERE project_id = ? AND operation = ?")) {
             s.setDouble(1, bucket.tokens());
             s.setDouble(2, bucket.ratePerMinute());
             s.setObject(3, bucket.updatedAt().atOffset(ZoneOffset.UTC));
@@ -169,6 +191,7 @@ public class JdbcRateLimiter implements RateLimiter {
             s.setDouble(5, bucket.ceilingPerMinute());
             s.setDouble(6, bucket.tokenCap());
             s.setString(7, projectId);
+            s.setString(8, operation);
             s.executeUpdate();
         }
     }

@@ -1,13 +1,17 @@
 package io.gaussrestore.throttling;
 
+import io.gaussrestore.cloud.Operation;
 import io.smallrye.mutiny.Uni;
 
-/** The deployment-wide call budget per project. Callers wait for their turn; nobody is turned away. */
+/**
+ * The deployment-wide call budget of each API per project (the gateway throttles each API separately). Callers
+ * wait for their turn; nobody is turned away.
+ */
 public interface RateLimiter {
 
     /** Completes when this call may go. */
-    Uni<Void> acquire(String projectId);
+    Uni<Void> acquire(String projectId, Operation operation);
 
-    /** The cloud answered 429 for this project, with this message and Retry-After header: slow down. */
-    void throttled(String projectId, String message, String retryAfter);
+    /** The cloud answered 429 to this operation of this project, with this message and Retry-After: slow down. */
+    void throttled(String projectId, Operation operation, String message, String retryAfter);
 }

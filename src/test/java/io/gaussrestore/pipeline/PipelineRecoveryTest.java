@@ -243,7 +243,7 @@ class PipelineRecoveryTest {
     void theLeaseStaysAliveWhileTheRequestWaitsLongerThanIt() throws Exception {
         // A project of its own whose rate budget the gateway just paused for 14 s: the POST waits for it.
         String project = UUID.randomUUID().toString().replace("-", "");
-        limiter.throttled(project, "policy user over ratelimit,limit:100000,time:1 minute", "14");
+        limiter.throttled(project, io.gaussrestore.cloud.Operation.RESTORE, "policy user over ratelimit,limit:100000,time:1 minute", "14");
         await().atMost(WAIT).until(() -> throttledAt(project) != null);
         String instanceId = instanceId();
         String path = "/v3/" + project + "/instances/" + instanceId + "/backups/restore/tables";
@@ -274,7 +274,7 @@ class PipelineRecoveryTest {
 
     private Instant throttledAt(String project) throws Exception {
         try (Connection c = store.dataSource().getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT last_throttled_at FROM rate_bucket WHERE project_id = ?")) {
+                PreparedStatement s = c.prepareStatement("SELECT last_throttled_at FROM rate_budget WHERE project_id = ? AND operation = 'restore'")) {
             s.setString(1, project);
             try (var rs = s.executeQuery()) {
                 return rs.next() && rs.getObject(1, java.time.OffsetDateTime.class) != null

@@ -213,7 +213,7 @@ class GaussDbSimulatorTest {
     }
 
     @Test
-    void theGatewayThrottlesPerProjectPerMinute() {
+    void theGatewayThrottlesEachApiPerProjectInFixedWindows() {
         simulator.update(new SimulatorSettings.Patch(null, null, null, null, null, 3, null, null));
         for (int i = 0; i < 3; i++) {
             assertThat(instance().status()).isEqualTo(200);
@@ -224,8 +224,11 @@ class GaussDbSimulatorTest {
         assertThat(throttled.errorCode()).isEqualTo("APIGW.0308");
         assertThat(throttled.body().get("error_msg").asText()).contains("policy user over ratelimit,limit:3,time:1 minute");
 
-        clock.advance(Duration.ofSeconds(58));
-        assertThat(instance().status()).as("the oldest call left the window").isEqualTo(200);
+        assertThat(restore().status()).as("each API has its own count").isEqualTo(200);
+        clock.advance(Duration.ofSeconds(56));
+        assertThat(instance().status()).as("the window is not over").isEqualTo(429);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(instance().status()).as("a new window began").isEqualTo(200);
     }
 
     @Test

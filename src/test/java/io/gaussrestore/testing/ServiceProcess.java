@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +20,12 @@ public final class ServiceProcess implements AutoCloseable {
     private final int managementPort;
     private final Path log;
 
+    /** The JVM options of the services the tests start. */
+    private static final List<String> TEST_JVM = List.of("-Xmx256m");
+
+    private final long launchedAt = System.nanoTime();
+    private volatile Duration readyAfter;
+
     private ServiceProcess(Process process, int port, int managementPort, Path log) {
         this.process = process;
         this.port = port;
@@ -28,7 +35,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the jar with the given environment (plus a free HTTP port unless given) and waits until it is ready. */
     public static ServiceProcess start(String name, Map<String, String> environment) throws Exception {
-        ServiceProcess service = launch(name, environment);
+        return start(name, environment, TEST_JVM);
+    }
+
+    /** Starts the jar with these JVM options and waits until it is ready. */
+    public static ServiceProcess start(String name, Map<String, String> environment, List<String> jvmOptions)
+            throws Exception {
+        ServiceProcess service = launch(name, environment, jvmOptions);
         service.awaitReady(Duration.ofSeconds(60));
         return service;
     }
@@ -56,6 +69,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the jar without waiting for readiness (a start that is expected to stay not ready). */
     public static ServiceProcess launch(String name, Map<String, String> environment) throws Exception {
+        return launch(name, environment, TEST_JVM);
+    }
+
+    private static ServiceProcess launch(String name, Map<String, String> environment, List<String> jvmOptions)
+            throws Exception {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("no packaged service at " + jar + "; run the tests with ./mvnw verify");
@@ -65,7 +83,10 @@ public final class ServiceProcess implements AutoCloseable {
                 : freePort();
         int managementPort = freePort();
         Path log = Files.createDirectories(Path.of("target", "service-logs")).resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
+        List<String> command = new java.util.ArrayList<>(List.of("java"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().putAll(environment);
@@ -119,12 +140,13 @@ public final class ServiceProcess implements AutoCloseable {
                 connection.setConnectTimeout(500);
                 connection.setReadTimeout(2000);
                 if (connection.getResponseCode() == 200) {
+                    readyAfter = Duration.ofNanos(System.nanoTime() - launchedAt);
                     return;
                 }
             } catch (IOException e) {
                 // not listening yet
             }
-            Thread.sleep(200);
+            Thread.sleep(50);
         }
         throw new IllegalStateException("the service was not ready within " + timeout + "; see " + log);
     }
@@ -140,6 +162,29 @@ public final class ServiceProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** From the launch of the JVM to the first ready answer (within 50 ms). */
+    public Duration readyAfter() {
+        return readyAfter;
+    }
+
+    /** CPU time the process has used so far, user and system (Linux: /proc). */
+    public long cpuMillis() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // Fields 14 and 15 of the file (utime, stime) in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    }
+
+    /** Resident memory now, in MB (Linux: /proc). */
+    public long residentMegabytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for process " + pid());
     }
 
     /** SIGKILL: no shutdown hook, no flush, no commit. */

@@ -2,6 +2,7 @@ package io.gaussrestore.throttling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gaussrestore.cloud.Operation;
 import io.gaussrestore.ledger.LedgerStore;
 import io.gaussrestore.metrics.RestoreMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -49,13 +50,49 @@ class JdbcRateLimiterTest {
         JdbcRateLimiter a = limiter(120, 2);
         JdbcRateLimiter b = limiter(120, 2);
 
-        a.acquire(project).await().atMost(Duration.ofSeconds(5));
-        b.acquire(project).await().atMost(Duration.ofSeconds(5));
-        long third = millis(() -> a.acquire(project).await().atMost(Duration.ofSeconds(5)));
-        long fourth = millis(() -> b.acquire(project).await().atMost(Duration.ofSeconds(5)));
+        a.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5));
+        b.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5));
+        long third = millis(() -> a.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
+        long fourth = millis(() -> b.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
 
         assertThat(third).as("the shared burst of 2 is spent: 120 a minute means 500 ms apart").isBetween(400L, 1500L);
         assertThat(fourth).isBetween(400L, 1500L);
+    }
+
+    @Test
+    void eachOperationHasABudgetOfItsOwn() {
+        String project = UUID.randomUUID().toString().replace("-", "");
+        JdbcRateLimiter limiter = limiter(120, 2);
+        for (int i = 0; i < 2; i++) {
+            limiter.acquire(project, Operation.JOB).await().atMost(Duration.ofSeconds(5));
+        }
+        long thirdPoll = millis(() -> limiter.acquire(project, Operation.JOB).await().atMost(Duration.ofSeconds(5)));
+
+        long restore = millis(() -> limiter.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
+        long look = millis(() -> limiter.acquire(project, Operation.INSTANCE).await().atMost(Duration.ofSeconds(5)));
+
+        assertThat(thirdPoll).as("the polls spent their burst of 2").isBetween(400L, 1500L);
+        assertThat(restore).as("the restore POST's budget is untouched by polls").isLessThan(300L);
+        assertThat(look).isLessThan(300L);
+    }
+
+    @Test
+    void aThrottledPollDoesNotSlowRestores() throws Exception {
+        String project = UUID.randomUUID().toString().replace("-", "");
+        JdbcRateLimiter limiter = limiter(120, 2);
+        limiter.acquire(project, Operation.JOB).await().atMost(Duration.ofSeconds(5));
+        limiter.throttled(project, Operation.JOB, "policy user over ratelimit,limit:6,time:1 minute", "30");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+            try (java.sql.Connection c = pool.getConnection();
+                    java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT last_throttled_at FROM rate_budget "
+                            + "WHERE project_id = '" + project + "' AND operation = 'job'")) {
+                return rs.next() && rs.getObject(1) != null;
+            }
+        });
+
+        long restore = millis(() -> limiter.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
+
+        assertThat(restore).as("restores keep their own budget while polls pause for 30 s").isLessThan(300L);
     }
 
     @Test
@@ -63,7 +100,7 @@ class JdbcRateLimiterTest {
         String project = UUID.randomUUID().toString().replace("-", "");
         JdbcRateLimiter fast = limiter(100_000_000, 1);
         for (int i = 0; i < 20; i++) {
-            fast.acquire(project).await().atMost(Duration.ofSeconds(5));
+            fast.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5));
         }
     }
 
@@ -72,14 +109,14 @@ class JdbcRateLimiterTest {
         String project = UUID.randomUUID().toString().replace("-", "");
         JdbcRateLimiter a = limiter(6000, 1);
         JdbcRateLimiter b = limiter(6000, 1);
-        a.acquire(project).await().atMost(Duration.ofSeconds(5));
+        a.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5));
 
-        a.throttled(project, "policy user over ratelimit,limit:60,time:1 minute", "1");
+        a.throttled(project, Operation.RESTORE, "policy user over ratelimit,limit:60,time:1 minute", "1");
         Thread.sleep(300);
 
-        long waited = millis(() -> b.acquire(project).await().atMost(Duration.ofSeconds(5)));
+        long waited = millis(() -> b.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
         assertThat(waited).as("b waits out the Retry-After that a was told").isGreaterThanOrEqualTo(500L);
-        long next = millis(() -> b.acquire(project).await().atMost(Duration.ofSeconds(5)));
+        long next = millis(() -> b.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
         assertThat(next).as("then goes at 54 a minute, just under the stated limit").isBetween(900L, 1600L);
     }
 }

@@ -1,0 +1,393 @@
+package io.gaussrestore.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gaussrestore.testing.BrokerProcess;
+import io.gaussrestore.testing.RecordCollector;
+import io.gaussrestore.testing.ServiceProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The benchmark: a broker in its own JVM, the simulator as a fast fake of the cloud at a chosen latency, and the
+ * production jar started with the production JVM options ({@code docker/jvm.options}) under the Kubernetes
+ * manifest's memory limit. Every figure is measured from outside: times from the Kafka timestamps of each request
+ * and its first result, calls from the simulator's journal, CPU and memory from /proc. Run by
+ * {@code deploy/bench.sh}; the table goes to {@code target/bench/results.md}, the chart to
+ * {@code target/bench/first-results.svg}.
+ */
+@EnabledIfSystemProperty(named = "bench", matches = "true", disabledReason = "the benchmark runs with deploy/bench.sh")
+class BenchIT {
+
+    static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
+    private static final double SCALE = Double.parseDouble(System.getProperty("bench.scale", "1"));
+    private static final int RATE_MINUTES = Integer.getInteger("bench.rate.minutes", 5);
+    private static final int SOAK_MINUTES = Integer.getInteger("bench.soak.minutes", 0);
+    private static final Set<String> FIRST = Set.of("SUBMITTED", "QUEUED", "DUPLICATE", "UNKNOWN", "FAILED", "REJECTED");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Path OUT = Path.of("target", "bench");
+
+    private BrokerProcess broker;
+    private ServiceProcess simulator;
+    private final List<Measure.Row> rows = new ArrayList<>();
+    private final Map<String, long[]> series = new LinkedHashMap<>();
+    private final List<Duration> starts = new ArrayList<>();
+
+    private static int n(int count) {
+        return Math.max(10, (int) Math.round(count * SCALE));
+    }
+
+    @Test
+    void bench() throws Exception {
+        Files.createDirectories(OUT);
+        broker = BrokerProcess.start();
+        simulator = ServiceProcess.simulator("bench-simulator", broker.bootstrap(), Duration.ofSeconds(2));
+        try {
+            patchSimulator("{\"latency\": \"PT0S\", \"throttle_per_minute\": 0, \"job_visibility_delay\": \"PT0S\"}");
+            Measure.Row seq0 = valid("sequential baseline, API 0 ms", 1, n(300), Duration.ZERO, null);
+            valid("valid, API 0 ms", 256, n(10_000), Duration.ZERO, seq0);
+            Measure.Row seq300 = valid("sequential baseline, API 300 ms", 1, n(60), Duration.ofMillis(300), null);
+            valid("valid, API 300 ms, 3,000 instances", 256, n(3_000), Duration.ofMillis(300), seq300);
+            patchSimulator("{\"latency\": \"PT0S\"}");
+            storm("duplicates", n(20_000), n(1_000));
+            storm("invalid", n(20_000), n(1_000));
+            if (RATE_MINUTES > 0) {
+                rateLimit(300, 1_200, RATE_MINUTES);
+            }
+            if (SOAK_MINUTES > 0) {
+                soak(SOAK_MINUTES, 100);
+            }
+        } finally {
+            simulator.close();
+            broker.close();
+        }
+        String table = Measure.table(rows, starts, LocalDate.now(), Runtime.getRuntime().availableProcessors());
+        Files.writeString(OUT.resolve("results.md"), table);
+        Files.writeString(OUT.resolve("first-results.svg"), Measure.chart(series));
+        System.out.println("BENCH results\n" + table);
+    }
+
+    // ---- the service under test -----------------------------------------------------------------------
+
+    /** The production jar with the production JVM options and a memory limit as in the Kubernetes manifest. */
+    private ServiceProcess service(RecordCollector topics, int inFlight, Map<String, String> extra) throws Exception {
+        Map<String, String> env = new HashMap<>(topics.environment());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrap());
+        env.put("RESTORE_CONSUMER_GROUP", "bench-" + topics.requests);
+        env.put("GAUSSDB_ENDPOINT", simulator.baseUrl());
+        env.put("GAUSSDB_AUTH_TOKEN", "local-dev-token");
+        env.put("RESTORE_LEDGER_JDBC_URL", "jdbc:h2:file:" + OUT.toAbsolutePath().resolve("ledger-" + topics.requests)
+                + "/ledger;DB_CLOSE_ON_EXIT=FALSE");
+        env.put("RESTORE_RATE_PER_MINUTE", "1000000");
+        env.put("RESTORE_READ_RATE_PER_MINUTE", "1000000");
+        env.put("RESTORE_THROTTLING_BURST", "1000");
+        env.put("RESTORE_MAX_IN_FLIGHT", Integer.toString(inFlight));
+        env.putAll(extra);
+        ServiceProcess service = ServiceProcess.start("bench-" + topics.requests, env, jvmOptions());
+        starts.add(service.readyAfter());
+        return service;
+    }
+
+    /** docker/jvm.options, as the image, the manifest and the local stack use them, under a 512 MiB limit. */
+    static List<String> jvmOptions() throws Exception {
+        List<String> options = new ArrayList<>(List.of(System.getProperty("bench.memory-limit", "-XX:MaxRAM=512m")));
+        for (String line : Files.readAllLines(Path.of("docker", "jvm.options"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                options.add(line.trim());
+            }
+        }
+        return options;
+    }
+
+    // ---- scenarios --------------------------------------------------------------------------------------
+
+    /** Valid requests, one per instance, after a warm-up of the same kind. */
+    private Measure.Row valid(String name, int inFlight, int count, Duration latency, Measure.Row baseline)
+            throws Exception {
+        patchSimulator("{\"latency\": \"" + latency + "\"}");
+        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", 6);
+                ServiceProcess service = service(topics, inFlight, Map.of())) {
+            Batch warm = new Batch("warm");
+            for (int i = 0; i < Math.min(count, inFlight == 1 ? n(50) : n(2_000)); i++) {
+                warm.valid(instance("w", i), "warm");
+            }
+            run(topics, service, warm, Duration.ofMinutes(10));
+            Batch batch = new Batch("valid");
+            for (int i = 0; i < count; i++) {
+                batch.valid(instance("v", i), "valid");
+            }
+            Measure.Run run = run(topics, service, batch, Duration.ofMinutes(20));
+            Measure.Row row = Measure.row(name, run, "valid", journalPosts(batch.instances), batch.uniqueRestores,
+                    baseline);
+            rows.add(row);
+            series.put(name, run.perSecond("valid"));
+            return row;
+        }
+    }
+
+    /** A storm on one instance (duplicates or invalid records) while valid requests for other instances arrive. */
+    private void storm(String kind, int stormCount, int validCount) throws Exception {
+        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", 6);
+                ServiceProcess service = service(topics, 256, Map.of())) {
+            Batch warm = new Batch("warm");
+            for (int i = 0; i < n(2_000); i++) {
+                warm.valid(instance("w", i), "warm");
+            }
+            run(topics, service, warm, Duration.ofMinutes(10));
+            Batch batch = new Batch(kind);
+            String target = instance("s", 0);
+            if (kind.equals("duplicates")) {
+                batch.valid(target, "storm");
+            }
+            int every = Math.max(1, stormCount / validCount);
+            int valid = 0;
+            for (int i = 0; i < stormCount; i++) {
+                if (kind.equals("duplicates")) {
+                    if (i % 2 == 0) {
+                        batch.repeatFirst("storm");
+                    } else {
+                        batch.sameRestoreNewId(target, "storm");
+                    }
+                } else {
+                    batch.invalid(target, i, "storm");
+                }
+                if (i % every == 0 && valid < validCount) {
+                    batch.valid(instance("o", valid++), "others");
+                }
+            }
+            Measure.Run run = run(topics, service, batch, Duration.ofMinutes(20));
+            Set<String> instances = new HashSet<>(batch.instances);
+            rows.add(Measure.row(kind + " storm, one instance", run, "storm", journalPosts(Set.of(target)),
+                    kind.equals("duplicates") ? 1 : 0, null));
+            instances.remove(target);
+            rows.add(Measure.row("valid requests during the " + kind + " storm", run, "others",
+                    journalPosts(instances), valid, null));
+            series.put(kind + " storm", run.perSecond("storm"));
+        }
+    }
+
+    /**
+     * The gateway allows {@code limit} restore POSTs per project per minute in fixed windows (and as many of each
+     * other API); the service is configured at {@code configured}. Over {@code minutes}, the share of the limit
+     * used and of POSTs answered 429, from the second window on (the first is where the limit is learnt).
+     */
+    private void rateLimit(int limit, int configured, int minutes) throws Exception {
+        patchSimulator("{\"latency\": \"PT0.05S\", \"throttle_per_minute\": " + limit + ", \"throttle_window\": \"PT1M\"}");
+        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", 6);
+                ServiceProcess service = service(topics, 256, Map.of("RESTORE_RATE_PER_MINUTE", Integer.toString(configured),
+                        "RESTORE_READ_RATE_PER_MINUTE", Integer.toString(configured), "RESTORE_THROTTLING_BURST", "20",
+                        "RESTORE_TRACKING_INTERVAL", "PT5S"))) {
+            Batch batch = new Batch("rate");
+            int count = limit * (minutes + 2);
+            for (int i = 0; i < count; i++) {
+                batch.valid(instance("r", i), "rate");
+            }
+            Instant start = Instant.now();
+            batch.send(topics);
+            Thread.sleep(Duration.ofMinutes(minutes + 1).toMillis());
+            List<JsonNode> posts = journalPosts(batch.instances);
+            Instant from = posts.isEmpty() ? start : Instant.parse(posts.get(0).get("received_at").asText()).plus(Duration.ofMinutes(1));
+            Instant to = from.plus(Duration.ofMinutes(minutes));
+            long accepted = 0;
+            long throttled = 0;
+            long all = 0;
+            for (JsonNode post : posts) {
+                Instant at = Instant.parse(post.get("received_at").asText());
+                if (at.isBefore(from) || !at.isBefore(to)) {
+                    continue;
+                }
+                all++;
+                int status = post.get("status").asInt();
+                accepted += status == 200 ? 1 : 0;
+                throttled += status == 429 ? 1 : 0;
+            }
+            double used = accepted / (double) (limit * minutes);
+            rows.add(new Measure.Row("rate limit " + limit + "/min (service at " + configured + "), " + minutes
+                    + " min", all, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    100.0 * throttled / Math.max(1, all), Double.NaN, service.residentMegabytes(),
+                    "%.1f%% of the limit used (%d of %d restore POSTs accepted)".formatted(100 * used, accepted,
+                            limit * minutes)));
+        } finally {
+            patchSimulator("{\"latency\": \"PT0S\", \"throttle_per_minute\": 0}");
+        }
+    }
+
+    /** A steady load for a while: resident memory sampled every 30 s, to show it does not grow. */
+    private void soak(int minutes, int perSecond) throws Exception {
+        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", 6);
+                ServiceProcess service = service(topics, 256, Map.of())) {
+            List<Long> rss = new ArrayList<>();
+            int sent = 0;
+            Instant start = Instant.now();
+            Instant nextSample = start;
+            Batch batch = new Batch("soak");
+            while (Duration.between(start, Instant.now()).toMinutes() < minutes) {
+                Batch second = new Batch("soak");
+                for (int i = 0; i < perSecond; i++) {
+                    second.valid(instance("k", sent++), "soak");
+                }
+                second.send(topics);
+                batch.absorb(second);
+                if (!Instant.now().isBefore(nextSample)) {
+                    rss.add(service.residentMegabytes());
+                    nextSample = nextSample.plusSeconds(30);
+                }
+                Thread.sleep(1000);
+            }
+            rows.add(new Measure.Row("soak " + minutes + " min at " + perSecond + "/s", sent, Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, service.residentMegabytes(),
+                    "RSS every 30 s (MB): " + rss));
+        }
+    }
+
+    // ---- measuring -------------------------------------------------------------------------------------
+
+    /** Sends the batch and waits until every record has its first result; CPU is counted over that span. */
+    private Measure.Run run(RecordCollector topics, ServiceProcess service, Batch batch, Duration timeout)
+            throws Exception {
+        int seenBefore = topics.results().size();
+        long cpuBefore = service.cpuMillis();
+        batch.send(topics);
+        Map<String, List<Long>> firstResults = new HashMap<>();
+        int parsed = seenBefore;
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            List<ConsumerRecord<byte[], byte[]>> results = topics.results();
+            for (ConsumerRecord<byte[], byte[]> record : results.subList(parsed, results.size())) {
+                String id = new String(record.key(), StandardCharsets.UTF_8);
+                if (batch.sentAt.containsKey(id) && FIRST.contains(JSON.readTree(record.value()).path("status").asText())) {
+                    firstResults.computeIfAbsent(id, k -> new ArrayList<>()).add(record.timestamp());
+                }
+            }
+            parsed = results.size();
+            if (batch.sentAt.entrySet().stream().allMatch(e -> firstResults.getOrDefault(e.getKey(), List.of()).size()
+                    >= e.getValue().size())) {
+                break;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                long missing = batch.sentAt.entrySet().stream().mapToLong(e -> Math.max(0,
+                        e.getValue().size() - firstResults.getOrDefault(e.getKey(), List.of()).size())).sum();
+                throw new IllegalStateException(batch.name + ": " + missing + " records without a first result after "
+                        + timeout);
+            }
+            Thread.sleep(100);
+        }
+        long cpu = service.cpuMillis() - cpuBefore;
+        return new Measure.Run(batch.sentAt, batch.groupOf, firstResults, cpu, service.residentMegabytes());
+    }
+
+    private List<JsonNode> journalPosts(Set<String> instances) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(simulator.baseUrl()
+                + "/simulator/journal")).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        List<JsonNode> posts = new ArrayList<>();
+        for (JsonNode entry : JSON.readTree(response.body())) {
+            if (entry.path("operation").asText().equals("restore") && instances.contains(entry.path("instance_id").asText())) {
+                posts.add(entry);
+            }
+        }
+        return posts;
+    }
+
+    private void patchSimulator(String json) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(simulator.baseUrl()
+                        + "/simulator/settings")).method("PATCH", HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("simulator settings refused: " + response.body());
+        }
+    }
+
+    private static String instance(String prefix, int i) {
+        return "%s%031d".formatted(prefix, i) + "in07";
+    }
+
+    /** Records to send, with when each was sent and which group it counts in. */
+    static final class Batch {
+        final String name;
+        final String run = UUID.randomUUID().toString().substring(0, 8);
+        final List<String[]> records = new ArrayList<>();
+        final Map<String, List<Long>> sentAt = new LinkedHashMap<>();
+        final Map<String, String> groupOf = new HashMap<>();
+        final Set<String> instances = new HashSet<>();
+        int uniqueRestores;
+        private String firstId;
+        private long restoreTime = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
+
+        Batch(String name) {
+            this.name = name;
+        }
+
+        void valid(String instance, String group) {
+            String id = name + "-" + run + "-" + records.size();
+            add(instance, id, body(id, instance, "orders"), group);
+            uniqueRestores++;
+            firstId = firstId == null ? id : firstId;
+        }
+
+        /** The batch's first request again, same request_id. */
+        void repeatFirst(String group) {
+            String[] first = records.get(0);
+            add(first[0], firstId, first[2], group);
+        }
+
+        /** The same restore as the first request (same business key) under a new request_id. */
+        void sameRestoreNewId(String instance, String group) {
+            String id = name + "-" + run + "-" + records.size();
+            add(instance, id, body(id, instance, "orders"), group);
+        }
+
+        /** A record on that instance that breaks a rule (a table name with a #). */
+        void invalid(String instance, int i, String group) {
+            String id = name + "-" + run + "-" + records.size();
+            add(instance, id, body(id, instance, "t#" + i), group);
+        }
+
+        private String body(String id, String instance, String table) {
+            return """
+                    {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
+                     "restore_tables": [{"database": "shop", "tables": [{"old_name": "%s", "new_name": "%s_back"}]}]}"""
+                    .formatted(id, PROJECT, instance, restoreTime, table, "orders");
+        }
+
+        private void add(String instance, String id, String body, String group) {
+            records.add(new String[] {instance, id, body});
+            groupOf.put(id, group);
+            instances.add(instance);
+        }
+
+        void send(RecordCollector topics) {
+            for (String[] record : records) {
+                sentAt.computeIfAbsent(record[1], k -> new ArrayList<>()).add(System.currentTimeMillis());
+                topics.send(record[0], record[2]);
+            }
+            topics.flush();
+        }
+
+        void absorb(Batch other) {
+            other.sentAt.forEach((id, times) -> sentAt.computeIfAbsent(id, k -> new ArrayList<>()).addAll(times));
+            groupOf.putAll(other.groupOf);
+            instances.addAll(other.instances);
+        }
+    }
+}
