@@ -8,10 +8,14 @@ import io.gaussrestore.pipeline.LedgerCalls;
 import io.gaussrestore.pipeline.RestorePipeline;
 import io.gaussrestore.request.Bounded;
 import io.gaussrestore.request.RecordDecoder;
+import io.gaussrestore.request.RequestCheck;
+import io.gaussrestore.request.RestoreRequestValidator;
 import io.gaussrestore.throttling.CircuitBreaker;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,13 +44,35 @@ public class RequestDispatcher {
     private final RestoreMetrics metrics;
     private final Duration transientDeadline;
     private final int maxInFlight;
-    private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
+    private final RestoreRequestValidator validator;
+    private final Clock clock;
+    private final Map<String, Line> lines = new HashMap<>();
     private int inFlight;
 
-    public RequestDispatcher(RestorePipeline pipeline, RecordDecoder decoder, CircuitBreaker circuit,
-            PartitionOwnership ownership, RestoreMetrics metrics, RestoreConfig config) {
+    /**
+     * The order of one instance's records: each record that may reach the cloud waits for everything before it
+     * (the barrier and the group); records that break the rules never reach the cloud, so consecutive ones form a
+     * group that runs side by side, after the barrier and before the next record that may reach the cloud.
+     */
+    private static final class Line {
+        CompletableFuture<Void> barrier = CompletableFuture.completedFuture(null);
+        Group group;
+        int pending;
+    }
+
+    /** Rule-breaking records running side by side; done when the last of them is. */
+    private static final class Group {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        int running;
+    }
+
+    public RequestDispatcher(RestorePipeline pipeline, RecordDecoder decoder, RestoreRequestValidator validator,
+            CircuitBreaker circuit, PartitionOwnership ownership, RestoreMetrics metrics, RestoreConfig config,
+            Clock clock) {
+        this.clock = clock;
         this.pipeline = pipeline;
         this.decoder = decoder;
+        this.validator = validator;
         this.circuit = circuit;
         this.ownership = ownership;
         this.metrics = metrics;
@@ -81,19 +107,35 @@ public class RequestDispatcher {
     }
 
     private void start(Message<byte[]> message, CircuitBreaker.Admission admission) {
-        String key = orderingKey(message.getPayload());
-        CompletableFuture<Void> previous;
+        Instant readAt = clock.instant();
+        Place place = place(message.getPayload(), readAt);
         CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> previous;
+        Line line;
+        Group group = null;
         synchronized (this) {
-            previous = tails.getOrDefault(key, CompletableFuture.completedFuture(null));
-            tails.put(key, mine);
+            line = lines.computeIfAbsent(place.key(), k -> new Line());
+            line.pending++;
+            if (place.rejected()) {
+                if (line.group == null) {
+                    line.group = new Group();
+                }
+                group = line.group;
+                group.running++;
+                previous = line.barrier;
+            } else {
+                previous = line.group == null ? line.barrier : CompletableFuture.allOf(line.barrier, line.group.done);
+                line.barrier = mine;
+                line.group = null;
+            }
         }
-        InboundRecord inbound = KafkaRecords.inbound(message, ownership);
+        InboundRecord inbound = KafkaRecords.inbound(message, ownership).withReadAt(readAt);
+        Group joined = group;
         previous.whenComplete((ignored, failure) -> process(message, inbound).subscribe().with(
-                done -> finish(key, mine, admission),
+                done -> finish(place.key(), line, joined, mine, admission),
                 error -> {
                     LOG.errorf("record %s could not be settled: %s", inbound.position(), error.toString());
-                    finish(key, mine, admission);
+                    finish(place.key(), line, joined, mine, admission);
                 }));
     }
 
@@ -136,24 +178,38 @@ public class RequestDispatcher {
                 || failure.getCause() instanceof org.apache.kafka.common.errors.RetriableException;
     }
 
-    private synchronized void finish(String key, CompletableFuture<Void> mine, CircuitBreaker.Admission admission) {
+    private synchronized void finish(String key, Line line, Group group, CompletableFuture<Void> mine,
+            CircuitBreaker.Admission admission) {
         if (admission == CircuitBreaker.Admission.PROBE) {
             circuit.probeEnded();
         }
         inFlight--;
-        if (tails.get(key) == mine) {
-            tails.remove(key);
+        if (group != null && --group.running == 0) {
+            if (line.group == group) {
+                line.group = null;
+            }
+            group.done.complete(null);
+        }
+        if (--line.pending == 0) {
+            lines.remove(key);
         }
         mine.complete(null);
     }
 
-    /** Requests of one instance share a key; records without a readable instance_id are not ordered. */
-    private String orderingKey(byte[] value) {
+    /** Where a record stands in line: its instance's key, and whether it breaks the rules (it then never reaches the cloud). */
+    private record Place(String key, boolean rejected) {}
+
+    /**
+     * Requests of one instance share a key; records without a readable instance_id are not ordered. A record that
+     * breaks the rules is answered REJECTED whatever came before it, so it need not wait for the others of its group.
+     */
+    private Place place(byte[] value, Instant readAt) {
         RecordDecoder.Decoded decoded = decoder.decode(value);
         if (decoded instanceof RecordDecoder.Decoded.Json json && json.object().path("instance_id").isTextual()) {
-            return "instance:" + json.object().path("instance_id").asText();
+            boolean rejected = validator.checkAt(json.object(), readAt) instanceof RequestCheck.Invalid;
+            return new Place("instance:" + json.object().path("instance_id").asText(), rejected);
         }
-        return "unordered:" + System.identityHashCode(value);
+        return new Place("unordered:" + System.identityHashCode(value), false);
     }
 
     private static final class NotAdmitted extends RuntimeException {

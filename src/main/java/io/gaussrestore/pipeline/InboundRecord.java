@@ -14,9 +14,16 @@ import java.time.Instant;
  *     result), null when it did not
  * @param traceparent the record's W3C traceparent header, null when absent
  * @param span the request's span while the pipeline works on it (invalid when tracing is off)
+ * @param readAt when the service read the record, the moment its rules are judged at (the dispatcher placed it in
+ *     its instance's line by that verdict); null: when the pipeline takes it
  */
 public record InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
-        RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span) {
+        RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span, Instant readAt) {
+
+    public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
+            RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span) {
+        this(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial, traceparent, span, null);
+    }
 
     /** A record from the Kafka door. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
@@ -34,7 +41,13 @@ public record InboundRecord(byte[] value, String ceId, Instant timestamp, String
     /** The same record, followed by the given span. */
     public InboundRecord withSpan(Span requestSpan) {
         return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
-                traceparent, requestSpan);
+                traceparent, requestSpan, readAt);
+    }
+
+    /** The same record, read at that moment. */
+    public InboundRecord withReadAt(Instant at) {
+        return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
+                traceparent, span, at);
     }
 
     /** Which door the request came through, for decision log lines. */

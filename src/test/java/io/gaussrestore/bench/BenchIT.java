@@ -53,6 +53,12 @@ class BenchIT {
     private final Map<String, long[]> series = new LinkedHashMap<>();
     private final List<Duration> starts = new ArrayList<>();
 
+    /** -Dbench.scenarios=valid,invalid,... runs only those (baseline, valid, valid300, duplicates, invalid, rate). */
+    private static boolean chosen(String scenario) {
+        String only = System.getProperty("bench.scenarios", "");
+        return only.isBlank() || List.of(only.split(",")).contains(scenario);
+    }
+
     private static int n(int count) {
         return Math.max(10, (int) Math.round(count * SCALE));
     }
@@ -64,14 +70,23 @@ class BenchIT {
         simulator = ServiceProcess.simulator("bench-simulator", broker.bootstrap(), Duration.ofSeconds(2));
         try {
             patchSimulator("{\"latency\": \"PT0S\", \"throttle_per_minute\": 0, \"job_visibility_delay\": \"PT0S\"}");
-            Measure.Row seq0 = valid("sequential baseline, API 0 ms", 1, n(300), Duration.ZERO, null);
-            valid("valid, API 0 ms", 256, n(10_000), Duration.ZERO, seq0);
-            Measure.Row seq300 = valid("sequential baseline, API 300 ms", 1, n(60), Duration.ofMillis(300), null);
-            valid("valid, API 300 ms, 3,000 instances", 256, n(3_000), Duration.ofMillis(300), seq300);
+            Measure.Row seq0 = chosen("baseline") ? valid("sequential baseline, API 0 ms", 1, n(300), Duration.ZERO, null) : null;
+            if (chosen("valid")) {
+                valid("valid, API 0 ms", 256, n(10_000), Duration.ZERO, seq0);
+            }
+            Measure.Row seq300 = chosen("baseline")
+                    ? valid("sequential baseline, API 300 ms", 1, n(60), Duration.ofMillis(300), null) : null;
+            if (chosen("valid300")) {
+                valid("valid, API 300 ms, 3,000 instances", 256, n(3_000), Duration.ofMillis(300), seq300);
+            }
             patchSimulator("{\"latency\": \"PT0S\"}");
-            storm("duplicates", n(20_000), n(1_000));
-            storm("invalid", n(20_000), n(1_000));
-            if (RATE_MINUTES > 0) {
+            if (chosen("duplicates")) {
+                storm("duplicates", n(20_000), n(1_000));
+            }
+            if (chosen("invalid")) {
+                storm("invalid", n(20_000), n(1_000));
+            }
+            if (chosen("rate") && RATE_MINUTES > 0) {
                 rateLimit(300, 1_200, RATE_MINUTES);
             }
             if (SOAK_MINUTES > 0) {
@@ -115,6 +130,11 @@ class BenchIT {
             if (!line.isBlank() && !line.startsWith("#")) {
                 options.add(line.trim());
             }
+        }
+        // For profiling, for example -XX:StartFlightRecording=filename=target/bench/service.jfr,settings=profile
+        String extra = System.getProperty("bench.jvm.extra", "").trim();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
         }
         return options;
     }
@@ -318,8 +338,11 @@ class BenchIT {
         }
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** An instance id no other scenario uses (the simulator lives through them all). */
     private static String instance(String prefix, int i) {
-        return "%s%031d".formatted(prefix, i) + "in07";
+        return "%s%031d".formatted(prefix, INSTANCES.incrementAndGet()) + "in07";
     }
 
     /** Records to send, with when each was sent and which group it counts in. */

@@ -23,6 +23,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -154,6 +155,36 @@ class RecordSafetyTest {
         assertThat(result.get("status").asText()).isEqualTo("REJECTED");
         assertThat(result.get("error").get("details").toString()).contains("$.requested_by").contains("control characters");
         assertThat(cloud.findAll(postRequestedFor(urlPathEqualTo(restorePath(instanceId))))).isEmpty();
+    }
+
+    @Test
+    void ruleBreakingRecordsRunSideBySideYetKeepTheirPlaceInTheInstancesLine() {
+        String instanceId = instanceId();
+        // The first restore's answer takes a second: everything after it on the instance must wait for it.
+        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
+                .withFixedDelay(1000).withBody("{\"job_id\": \"job-line\"}")));
+        String first = "line-first-" + UUID.randomUUID();
+        String last = "line-last-" + UUID.randomUUID();
+        List<String> broken = new java.util.ArrayList<>();
+
+        TestTopics.send(instanceId, request(first, instanceId, ""));
+        for (int i = 0; i < 30; i++) {
+            String id = "line-broken-" + i + "-" + UUID.randomUUID();
+            broken.add(id);
+            TestTopics.send(instanceId, request(id, instanceId, ", \"requested_by\": \"bot\\u0007\""));
+        }
+        TestTopics.send(instanceId, request(last, instanceId, ""));
+
+        JsonNode lastResult = onlyResult(last);
+        assertThat(lastResult.get("status").asText()).isIn("SUBMITTED", "QUEUED");
+        long lastAt = TestTopics.results(last).get(0).timestamp();
+        long firstAt = TestTopics.results(first).get(0).timestamp();
+        for (String id : broken) {
+            assertThat(onlyResult(id).get("status").asText()).isEqualTo("REJECTED");
+            long at = TestTopics.results(id).get(0).timestamp();
+            assertThat(at).as("a broken record waits for the request before it").isGreaterThanOrEqualTo(firstAt);
+            assertThat(lastAt).as("the request after the broken records waits for them all").isGreaterThanOrEqualTo(at);
+        }
     }
 
     @Test
