@@ -9,7 +9,9 @@ import io.gaussrestore.pipeline.RestorePipeline;
 import io.gaussrestore.request.Bounded;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
+import io.gaussrestore.request.RequestIds;
 import io.gaussrestore.request.RestoreRequestValidator;
+import io.gaussrestore.result.ResultStatus;
 import io.gaussrestore.throttling.CircuitBreaker;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -36,6 +39,7 @@ public class RequestDispatcher {
     private static final Duration ADMISSION_POLL = Duration.ofMillis(50);
     private static final Duration MAX_ADMISSION_POLL = Duration.ofMillis(250);
     private static final Duration REPROCESS_AFTER = Duration.ofSeconds(2);
+    private static final int SETTLED_IDS = 50_000;
 
     private final RestorePipeline pipeline;
     private final RecordDecoder decoder;
@@ -47,6 +51,17 @@ public class RequestDispatcher {
     private final RestoreRequestValidator validator;
     private final Clock clock;
     private final Map<String, Line> lines = new HashMap<>();
+    /**
+     * Request ids this process saw settled, so known to the ledger: a record that repeats one is answered with
+     * that request's outcome, changes nothing and never reaches the cloud, so it does not wait in any line.
+     * Bounded; the eldest are forgotten (such a repeat then simply waits its turn).
+     */
+    private final Map<String, Boolean> settledIds = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > SETTLED_IDS;
+        }
+    };
     private int inFlight;
 
     /**
@@ -111,12 +126,15 @@ public class RequestDispatcher {
         Place place = place(message.getPayload(), readAt);
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> previous;
-        Line line;
+        Line line = null;
         Group group = null;
         synchronized (this) {
-            line = lines.computeIfAbsent(place.key(), k -> new Line());
-            line.pending++;
-            if (place.rejected()) {
+            if (place.requestId() != null && settledIds.containsKey(place.requestId())) {
+                // A repeat of a settled request changes nothing and reaches nothing: it is answered at once.
+                previous = CompletableFuture.completedFuture(null);
+            } else if (place.rejected()) {
+                line = lines.computeIfAbsent(place.key(), k -> new Line());
+                line.pending++;
                 if (line.group == null) {
                     line.group = new Group();
                 }
@@ -124,18 +142,21 @@ public class RequestDispatcher {
                 group.running++;
                 previous = line.barrier;
             } else {
+                line = lines.computeIfAbsent(place.key(), k -> new Line());
+                line.pending++;
                 previous = line.group == null ? line.barrier : CompletableFuture.allOf(line.barrier, line.group.done);
                 line.barrier = mine;
                 line.group = null;
             }
         }
         InboundRecord inbound = KafkaRecords.inbound(message, ownership).withReadAt(readAt);
+        Line joinedLine = line;
         Group joined = group;
-        previous.whenComplete((ignored, failure) -> process(message, inbound).subscribe().with(
-                done -> finish(place.key(), line, joined, mine, admission),
+        previous.whenComplete((ignored, failure) -> process(message, inbound, place.requestId()).subscribe().with(
+                done -> finish(place.key(), joinedLine, joined, mine, admission),
                 error -> {
                     LOG.errorf("record %s could not be settled: %s", inbound.position(), error.toString());
-                    finish(place.key(), line, joined, mine, admission);
+                    finish(place.key(), joinedLine, joined, mine, admission);
                 }));
     }
 
@@ -144,13 +165,21 @@ public class RequestDispatcher {
      * the transient-retry deadline; any other failure, or one that outlasts the deadline, sends the record to the
      * dead-letter topic with its reason: no record can hold its partition for ever.
      */
-    private Uni<Void> process(Message<byte[]> message, InboundRecord inbound) {
+    private Uni<Void> process(Message<byte[]> message, InboundRecord inbound, String requestId) {
         return Uni.createFrom().deferred(() -> pipeline.process(inbound))
                 .onFailure(RequestDispatcher::transientFailure).invoke(e -> LOG.errorf(
                         "processing %s failed, trying again: %s", inbound.position(), e.toString()))
                 .onFailure(RequestDispatcher::transientFailure).retry()
                 .withBackOff(REPROCESS_AFTER, Duration.ofMinutes(1)).expireIn(transientDeadline.toMillis())
                 .onFailure().recoverWithItem(e -> unprocessable(inbound, e))
+                .invoke(disposition -> {
+                    // Answered under its own id, and not as a duplicate (whose original might still be unclaimed).
+                    if (requestId != null && disposition instanceof Disposition.Answered answered
+                            && requestId.equals(answered.result().requestId())
+                            && answered.result().status() != ResultStatus.DUPLICATE) {
+                        settled(requestId);
+                    }
+                })
                 .chain(disposition -> KafkaRecords.settle(message, disposition));
     }
 
@@ -190,14 +219,21 @@ public class RequestDispatcher {
             }
             group.done.complete(null);
         }
-        if (--line.pending == 0) {
+        if (line != null && --line.pending == 0) {
             lines.remove(key);
         }
         mine.complete(null);
     }
 
-    /** Where a record stands in line: its instance's key, and whether it breaks the rules (it then never reaches the cloud). */
-    private record Place(String key, boolean rejected) {}
+    private synchronized void settled(String requestId) {
+        settledIds.put(requestId, Boolean.TRUE);
+    }
+
+    /**
+     * Where a record stands in line: its instance's key, whether it breaks the rules (it then never reaches the
+     * cloud), and its well-formed request_id if it has one.
+     */
+    private record Place(String key, boolean rejected, String requestId) {}
 
     /**
      * Requests of one instance share a key; records without a readable instance_id are not ordered. A record that
@@ -207,9 +243,11 @@ public class RequestDispatcher {
         RecordDecoder.Decoded decoded = decoder.decode(value);
         if (decoded instanceof RecordDecoder.Decoded.Json json && json.object().path("instance_id").isTextual()) {
             boolean rejected = validator.checkAt(json.object(), readAt) instanceof RequestCheck.Invalid;
-            return new Place("instance:" + json.object().path("instance_id").asText(), rejected);
+            String requestId = json.object().path("request_id").isTextual() ? json.object().get("request_id").asText() : null;
+            return new Place("instance:" + json.object().path("instance_id").asText(), rejected,
+                    RequestIds.wellFormed(requestId) ? requestId : null);
         }
-        return new Place("unordered:" + System.identityHashCode(value), false);
+        return new Place("unordered:" + System.identityHashCode(value), false, null);
     }
 
     private static final class NotAdmitted extends RuntimeException {

@@ -188,6 +188,31 @@ class RecordSafetyTest {
     }
 
     @Test
+    void aRepeatOfASettledRequestIsAnsweredWithoutWaitingBehindASlowOne() {
+        String instanceId = instanceId();
+        String path = restorePath(instanceId);
+        cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(200).withBody("{\"job_id\": \"job-settled\"}")).willSetStateTo("slow"));
+        cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs("slow")
+                .willReturn(aResponse().withStatus(200).withFixedDelay(1500).withBody("{\"job_id\": \"job-slow\"}")));
+        String settled = "settled-" + UUID.randomUUID();
+        String record = request(settled, instanceId, "");
+        TestTopics.send(instanceId, record);
+        assertThat(onlyResult(settled).get("status").asText()).isEqualTo("SUBMITTED");
+        String slow = "slow-" + UUID.randomUUID();
+
+        TestTopics.send(instanceId, request(slow, instanceId, ""));
+        TestTopics.send(instanceId, record);
+
+        await().atMost(WAIT).until(() -> TestTopics.results(settled).size() == 2 && !TestTopics.results(slow).isEmpty());
+        long repeatAnsweredAt = TestTopics.results(settled).get(1).timestamp();
+        long slowAnsweredAt = TestTopics.results(slow).get(0).timestamp();
+        assertThat(repeatAnsweredAt).as("the repeat never reaches the cloud, so it does not wait for the slow POST")
+                .isLessThan(slowAnsweredAt - 1000);
+        assertThat(cloud.findAll(postRequestedFor(urlPathEqualTo(path)))).hasSize(2);
+    }
+
+    @Test
     void aRecordOlderThanTheDeduplicationWindowIsRejectedAsAPossibleReplay() {
         String requestId = "replayed-" + UUID.randomUUID();
         String instanceId = instanceId();
