@@ -157,11 +157,16 @@ printf 'sha256:%s local-operator restore-requester,restore-viewer\n' \
   "$(tr -d '\n' < "$API_KEY_FILE" | sha256sum | cut -c1-64)" > "$STACK_DIR/api-keys"
 
 # --- the service ------------------------------------------------------------------------------------
-# The production JVM options, with the memory the Kubernetes manifest allows (512Mi) as if it were a container.
+# The production JVM options, with the memory the Kubernetes manifest allows (512Mi) as if it were a container,
+# and a class archive as the image has: written when the service stops, used by the starts after (per build).
+ARCHIVE="$STACK_DIR/app-$(stat -c %Y "$JAR").jsa"
+if [ -f "$ARCHIVE" ]; then CLASS_ARCHIVE=(-XX:SharedArchiveFile="$ARCHIVE" -Xshare:auto)
+else rm -f "$STACK_DIR"/app-*.jsa; CLASS_ARCHIVE=(-XX:ArchiveClassesAtExit="$ARCHIVE"); fi
 KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" QUARKUS_HTTP_PORT="$HTTP_PORT" \
   QUARKUS_MANAGEMENT_PORT="$MANAGEMENT_PORT" RESTORE_API_KEYS_FILE="$STACK_DIR/api-keys" \
   RESTORE_LEDGER_DIR="${RESTORE_LEDGER_DIR:-$STACK_DIR/ledger}" \
-  java @"$ROOT/docker/jvm.options" -XX:MaxRAM=512m -Dquarkus.profile=local -jar "$JAR" > "$STACK_DIR/service.log" 2>&1 &
+  java @"$ROOT/docker/jvm.options" -XX:MaxRAM=512m "${CLASS_ARCHIVE[@]}" -Dquarkus.profile=local -jar "$JAR" \
+  > "$STACK_DIR/service.log" 2>&1 &
 SERVICE_PID=$!
 say "starting the service on http://localhost:$HTTP_PORT (pid $SERVICE_PID, log $STACK_DIR/service.log)"
 for _ in $(seq 1 120); do

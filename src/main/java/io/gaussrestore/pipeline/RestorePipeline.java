@@ -493,7 +493,8 @@ public class RestorePipeline {
     private Uni<Disposition> answer(InboundRecord record, RestoreResult result, String eventId,
             RestoreMetrics.Outcome outcome, LedgerEntry firstOf) {
         String value = serialize(result);
-        Uni<String> kept = firstOf == null
+        // A REJECTED first result is built from a row that never changes: built again, it is the same bytes.
+        Uni<String> kept = firstOf == null || firstOf.firstStatus() == LedgerState.REJECTED
                 ? Uni.createFrom().item(value)
                 : firstOf.firstResultJson() != null
                         ? Uni.createFrom().item(firstOf.firstResultJson())

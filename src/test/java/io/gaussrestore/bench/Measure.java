@@ -108,7 +108,7 @@ final class Measure {
         }
         List<Long> millis = starts.stream().map(Duration::toMillis).sorted().toList();
         if (!millis.isEmpty()) {
-            out.append("\nProduction jar, launch to ready: ").append(millis.size()).append(" starts, fastest ")
+            out.append("\nProduction jar, launch to ready (with its class archive, as the image builds it): ").append(millis.size()).append(" starts, fastest ")
                     .append(seconds(millis.get(0))).append(", median ").append(seconds(millis.get(millis.size() / 2)))
                     .append(", slowest ").append(seconds(millis.get(millis.size() - 1))).append("\n");
         }
