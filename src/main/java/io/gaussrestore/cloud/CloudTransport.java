@@ -29,6 +29,7 @@ public class CloudTransport {
                 .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(config.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .verifyHost(true)
+                .property("io.quarkus.rest.client.connection-pool-size", config.connectionPoolSize())
                 .property("microprofile.rest.client.disableDefaultMapper", true);
         if (trustStore != null) {
             builder.trustStore(trustStore);

@@ -95,6 +95,13 @@ public interface RestoreConfig {
         @WithDefault("PT30S")
         Duration readTimeout();
 
+        /**
+         * Connections kept open to the cloud's endpoint: calls beyond it wait for a connection, so it bounds how
+         * many calls are in the air at once (at least RESTORE_MAX_IN_FLIGHT plus the job polls).
+         */
+        @WithDefault("50")
+        int connectionPoolSize();
+
         /** A PEM file of extra CA certificates to trust besides the JVM's (certificate checks stay on). */
         Optional<java.nio.file.Path> caBundle();
     }

@@ -9,10 +9,10 @@ import java.time.Instant;
  *
  * @param tokens tokens available now (negative: reserved ahead)
  * @param ratePerMinute the current refill rate, lowered by 429s and recovering slowly
- * @param ceilingPerMinute the rate the gateway's stated limit allows (a tenth below it), which recovery does not
+ * @param ceilingPerMinute the rate the gateway's stated limit allows (3% below it), which recovery does not
  *        pass while the limit is remembered; 0 when none is known
- * @param tokenCap the most tokens that may gather while a stated limit is remembered (a tenth of one window's
- *        calls), so that a burst cannot fill the gateway's window past its limit; 0 when none is known
+ * @param tokenCap the most tokens that may gather while a stated limit is remembered (the other 3% of one
+ *        window's calls), so that a burst cannot fill the gateway's window past its limit; 0 when none is known
  */
 public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt, Instant lastThrottledAt,
         double ceilingPerMinute, double tokenCap) {
@@ -29,6 +29,12 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
         static final Duration RECOVERY_DELAY = Duration.ofSeconds(30);
         /** How long a stated limit caps the rate after its last 429; then recovery probes past it again. */
         static final Duration LIMIT_MEMORY = Duration.ofMinutes(10);
+        /**
+         * The share of a stated limit the rate keeps to; the rest of a window's calls is the most that may gather as
+         * a burst, so that rate and burst together never fill one of the gateway's windows past its limit,
+         * whatever the windows' alignment.
+         */
+        static final double STATED_SHARE = 0.97;
         /** The longest pause a Retry-After can impose on a project's budget: a gateway window, not an hour. */
         static final Duration MAX_PAUSE = Duration.ofMinutes(1);
     }
@@ -63,12 +69,12 @@ public record TokenBucket(double tokens, double ratePerMinute, Instant updatedAt
         if (lastThrottledAt != null && now.isBefore(lastThrottledAt.plus(Rules.THROTTLE_COOLDOWN))) {
             return refilled;
         }
-        double target = stated.map(s -> Math.min(refilled.ratePerMinute, s.perMinute() * 0.9))
+        double target = stated.map(s -> Math.min(refilled.ratePerMinute, s.perMinute() * Rules.STATED_SHARE))
                 .orElse(refilled.ratePerMinute / 2);
         double rate = Math.max(rules.floorPerMinute(), target);
-        double ceiling = stated.map(s -> Math.max(rules.floorPerMinute(), s.perMinute() * 0.9))
+        double ceiling = stated.map(s -> Math.max(rules.floorPerMinute(), s.perMinute() * Rules.STATED_SHARE))
                 .orElse(refilled.ceilingPerMinute);
-        double cap = stated.map(s -> Math.max(1, 0.1 * s.perMinute() * s.window().toMillis() / 60_000.0))
+        double cap = stated.map(s -> Math.max(1, (1 - Rules.STATED_SHARE) * s.perMinute() * s.window().toMillis() / 60_000.0))
                 .orElse(refilled.tokenCap);
         Duration pause = retryAfter.map(r -> r.compareTo(Rules.MAX_PAUSE) > 0 ? Rules.MAX_PAUSE : r).orElseGet(() -> stated.map(s -> {
             double callsPerWindow = s.perMinute() * s.window().toMillis() / 60_000.0;

@@ -121,6 +121,7 @@ class BenchIT {
         env.put("RESTORE_READ_RATE_PER_MINUTE", "1000000");
         env.put("RESTORE_THROTTLING_BURST", "1000");
         env.put("RESTORE_MAX_IN_FLIGHT", Integer.toString(inFlight));
+        env.put("GAUSSDB_CONNECTION_POOL_SIZE", Integer.toString(Math.max(50, inFlight + 64)));
         env.putAll(extra);
         ServiceProcess service = ServiceProcess.start("bench-" + topics.requests, env, jvmOptions());
         starts.add(service.readyAfter());

@@ -50,7 +50,7 @@ class TokenBucketTest {
         TokenBucket bucket = TokenBucket.fresh(RULES, T0);
         TokenBucket throttled = bucket.throttled(RULES, T0, Optional.of(new GatewayLimit.Stated(60, Duration.ofMinutes(1))),
                 Optional.empty());
-        assertThat(throttled.ratePerMinute()).isEqualTo(54);
+        assertThat(throttled.ratePerMinute()).isCloseTo(60 * 0.97, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(throttled.reserve(RULES, T0).delay()).as("the window frees a burst of 10 calls in 10 s")
                 .isBetween(Duration.ofSeconds(10), Duration.ofMillis(11200));
         TokenBucket told = bucket.throttled(RULES, T0, Optional.of(new GatewayLimit.Stated(60, Duration.ofMinutes(1))),
@@ -120,7 +120,7 @@ class TokenBucketTest {
         }
 
         assertThat(perWindow.values()).as("calls in each gateway window").allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(40));
-        assertThat(bucket.ratePerMinute()).isLessThanOrEqualTo(216.0);
+        assertThat(bucket.ratePerMinute()).isLessThanOrEqualTo(240 * 0.97);
         assertThat(calls).as("more than half of the limit used, idle gaps included").isGreaterThan(54 * 40 / 2);
     }
 }
