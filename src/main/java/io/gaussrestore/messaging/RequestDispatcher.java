@@ -40,6 +40,7 @@ public class RequestDispatcher {
     private static final Duration MAX_ADMISSION_POLL = Duration.ofMillis(250);
     private static final Duration REPROCESS_AFTER = Duration.ofSeconds(2);
     private static final int SETTLED_IDS = 50_000;
+    private static final Duration SETTLED_MEMORY = Duration.ofHours(1);
 
     private final RestorePipeline pipeline;
     private final RecordDecoder decoder;
@@ -52,13 +53,14 @@ public class RequestDispatcher {
     private final Clock clock;
     private final Map<String, Line> lines = new HashMap<>();
     /**
-     * Request ids this process saw settled, so known to the ledger: a record that repeats one is answered with
-     * that request's outcome, changes nothing and never reaches the cloud, so it does not wait in any line.
-     * Bounded; the eldest are forgotten (such a repeat then simply waits its turn).
+     * Request ids this process saw settled in the last hour, so known to the ledger (which keeps them for the
+     * de-duplication window, days): a record that repeats one is answered with that request's outcome, changes
+     * nothing and never reaches the cloud, so it does not wait in any line. Bounded; the eldest are forgotten
+     * (such a repeat then simply waits its turn).
      */
-    private final Map<String, Boolean> settledIds = new LinkedHashMap<>(1024, 0.75f, false) {
+    private final Map<String, Instant> settledIds = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
             return size() > SETTLED_IDS;
         }
     };
@@ -129,7 +131,8 @@ public class RequestDispatcher {
         Line line = null;
         Group group = null;
         synchronized (this) {
-            if (place.requestId() != null && settledIds.containsKey(place.requestId())) {
+            Instant settledAt = place.requestId() == null ? null : settledIds.get(place.requestId());
+            if (settledAt != null && readAt.isBefore(settledAt.plus(SETTLED_MEMORY))) {
                 // A repeat of a settled request changes nothing and reaches nothing: it is answered at once.
                 previous = CompletableFuture.completedFuture(null);
             } else if (place.rejected()) {
@@ -226,7 +229,7 @@ public class RequestDispatcher {
     }
 
     private synchronized void settled(String requestId) {
-        settledIds.put(requestId, Boolean.TRUE);
+        settledIds.put(requestId, clock.instant());
     }
 
     /**
