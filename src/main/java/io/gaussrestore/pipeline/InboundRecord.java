@@ -20,22 +20,17 @@ import java.time.Instant;
 public record InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
         RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span, Instant readAt) {
 
-    public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
-            RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span) {
-        this(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial, traceparent, span, null);
-    }
-
     /** A record from the Kafka door. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
             RecordFence fence) {
-        this(value, ceId, timestamp, topic, partition, offset, fence, null, null, null, Span.getInvalid());
+        this(value, ceId, timestamp, topic, partition, offset, fence, null, null, null, Span.getInvalid(), null);
     }
 
     /** A record as read from the topic, before the pipeline starts its span. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
             RecordFence fence, String httpCaller, String policyDenial, String traceparent) {
         this(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial, traceparent,
-                Span.getInvalid());
+                Span.getInvalid(), null);
     }
 
     /** The same record, followed by the given span. */
