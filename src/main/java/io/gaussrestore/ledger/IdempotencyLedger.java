@@ -14,8 +14,13 @@ public interface IdempotencyLedger {
     /** Records a valid request and tries to take its business key. */
     Claim claim(NewRequest request, Instant now);
 
-    /** Retries the business key of a request stored in RECEIVED (its first claim was interrupted). */
-    Claim resumeClaim(LedgerEntry received, Instant now);
+    /**
+     * Retries the business key of a request stored in RECEIVED (its first claim was interrupted), for the record at
+     * {@code source}. Only the record the request belongs to (its {@code source}) can win it; any other record is a
+     * repeat, answered as such. A record carrying the same request and restore as an unclaimed one takes the
+     * request over ({@link #claim} answers it Redelivered), so a replay from the dead-letter topic resumes it.
+     */
+    Claim resumeClaim(LedgerEntry received, String source, Instant now);
 
     /** Records a rejected request: Won when new (stored as REJECTED), else Repeated or Redelivered. */
     Claim recordRejected(NewRequest request, String errorCode, String violationsJson, String message, Instant now);

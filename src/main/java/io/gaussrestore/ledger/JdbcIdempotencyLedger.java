@@ -60,12 +60,12 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         if (repeat.isPresent()) {
             return repeat.get();
         }
-        return takeBusinessKey(request.requestId(), request.businessKey(), now);
+        return takeBusinessKey(request.requestId(), request.businessKey(), request.source(), now);
     }
 
     @Override
-    public Claim resumeClaim(LedgerEntry received, Instant now) {
-        return takeBusinessKey(received.requestId(), received.businessKey(), now);
+    public Claim resumeClaim(LedgerEntry received, String source, Instant now) {
+        return takeBusinessKey(received.requestId(), received.businessKey(), source, now);
     }
 
     @Override
@@ -135,27 +135,44 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
             }
         }
         LedgerEntry existing = require(request.requestId());
-        boolean sameRecord = existing.source() != null && existing.source().equals(request.source());
-        // The same request, never claimed (its first record was dead-lettered or abandoned before its claim), is
-        // picked up by whichever record carries it next: a replay from the dead-letter topic resumes it.
+        if (sameSource(existing, request.source())) {
+            return Optional.of(new Claim.Redelivered(existing));
+        }
+        // The same request, never claimed (its first record was dead-lettered or abandoned before its claim, or is
+        // being claimed right now), is taken over by the record carrying it now: a replay from the dead-letter topic
+        // resumes it. The request then belongs to this record alone; the one it was taken from, if still at work,
+        // loses its claim and is answered as a repeat, so each record gets an answer of its own.
         boolean sameUnclaimedRequest = existing.state() == LedgerState.RECEIVED && existing.businessKey() != null
                 && existing.businessKey().equals(request.businessKey());
-        return Optional.of(sameRecord || sameUnclaimedRequest
-                ? new Claim.Redelivered(existing)
-                : new Claim.Repeated(existing));
+        if (sameUnclaimedRequest && execute("UPDATE restore_request SET source = ?, updated_at = ? WHERE request_id = ? "
+                        + "AND state = ? AND source = ?", request.source(), time(now), request.requestId(),
+                LedgerState.RECEIVED.name(), existing.source()) == 1) {
+            return Optional.of(new Claim.Redelivered(require(request.requestId())));
+        }
+        return Optional.of(new Claim.Repeated(existing));
     }
 
-    private Claim takeBusinessKey(String requestId, String businessKey, Instant now) {
+    /** The answer to a record that did not change a RECEIVED request: its own record again, or a repeat. */
+    private Claim notChanged(String requestId, String source) {
+        LedgerEntry entry = require(requestId);
+        return sameSource(entry, source) ? new Claim.Redelivered(entry) : new Claim.Repeated(entry);
+    }
+
+    private static boolean sameSource(LedgerEntry entry, String source) {
+        return entry.source() != null && entry.source().equals(source);
+    }
+
+    private Claim takeBusinessKey(String requestId, String businessKey, String source, Instant now) {
         for (int round = 0; round < CLAIM_ROUNDS; round++) {
             if (insertKeyClaim(businessKey, requestId, now)) {
-                return startSubmitting(requestId, now);
+                return startSubmitting(requestId, source, now);
             }
             Optional<KeyHolder> holder = keyHolder(businessKey);
             if (holder.isEmpty()) {
                 continue; // released between our insert and our read: try again
             }
             if (holder.get().requestId().equals(requestId)) {
-                return startSubmitting(requestId, now);
+                return startSubmitting(requestId, source, now);
             }
             Optional<LedgerEntry> original = find(holder.get().requestId());
             boolean expired = holder.get().claimedAt().isBefore(now.minus(window));
@@ -164,10 +181,12 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 continue;
             }
             LedgerEntry mine = update("UPDATE restore_request SET state = ?, first_status = ?, duplicate_of = ?, "
-                    + "job_id = ?, updated_at = ? WHERE request_id = ? AND state = ?", requestId,
+                    + "job_id = ?, updated_at = ? WHERE request_id = ? AND state = ? AND source = ?", requestId,
                     LedgerState.DUPLICATE.name(), LedgerState.DUPLICATE.name(), original.get().requestId(),
-                    original.get().jobId(), time(now), requestId, LedgerState.RECEIVED.name());
-            return new Claim.DuplicateOf(mine, original.get());
+                    original.get().jobId(), time(now), requestId, LedgerState.RECEIVED.name(), source);
+            return sameSource(mine, source)
+                    ? new Claim.DuplicateOf(mine, original.get())
+                    : new Claim.Repeated(mine);
         }
         throw new LedgerException("the business key of " + requestId + " kept changing hands", null, true);
     }
@@ -209,17 +228,17 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     }
 
     /**
-     * Moves a RECEIVED request to SUBMITTING under a fresh lease token. Only the caller whose compare-and-set
-     * changed the row wins; anyone else (a second replica handed the same record) sees it as redelivered.
+     * Moves a RECEIVED request to SUBMITTING under a fresh lease token, for the record the request belongs to. Only
+     * the caller whose compare-and-set changed the row wins; anyone else sees it as redelivered (a second replica
+     * handed the same record) or as a repeat (a record the request was taken from).
      */
-    private Claim startSubmitting(String requestId, Instant now) {
+    private Claim startSubmitting(String requestId, String source, Instant now) {
         String token = UUID.randomUUID().toString();
         int changed = execute("UPDATE restore_request SET state = ?, lease_owner = ?, lease_token = ?, lease_until = ?, "
-                        + "updated_at = ? WHERE request_id = ? AND state = ?",
+                        + "updated_at = ? WHERE request_id = ? AND state = ? AND source = ?",
                 LedgerState.SUBMITTING.name(), owner, token, time(now.plus(lease)), time(now), requestId,
-                LedgerState.RECEIVED.name());
-        LedgerEntry entry = require(requestId);
-        return changed == 1 ? new Claim.Won(entry) : new Claim.Redelivered(entry);
+                LedgerState.RECEIVED.name(), source);
+        return changed == 1 ? new Claim.Won(require(requestId)) : notChanged(requestId, source);
     }
 
     @Override

@@ -324,7 +324,9 @@ public class RestorePipeline {
     private Uni<Disposition> recover(InboundRecord record, LedgerEntry entry, RestoreRequest known) {
         RestoreRequest request = known != null ? known : accepted(entry);
         if (entry.state() == LedgerState.RECEIVED) {
-            return ledger.call("claim", l -> l.resumeClaim(entry, clock.instant()))
+            // A request taken from its instance's line acts for the record it came in.
+            String source = record.offset() < 0 ? entry.source() : record.position();
+            return ledger.call("claim", l -> l.resumeClaim(entry, source, clock.instant()))
                     .chain(claim -> onClaim(record, claim, request));
         }
         if (entry.state() == LedgerState.SUBMITTING) {

@@ -8,6 +8,8 @@ import io.gaussrestore.testing.RecordCollector;
 import io.gaussrestore.testing.ServiceProcess;
 import io.gaussrestore.testing.TcpProxy;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -108,6 +110,46 @@ final class DrillStack implements AutoCloseable {
             replicas[index] = ServiceProcess.start("drill-replica-" + index + "-" + (++starts[index]), environment);
         } catch (Exception e) {
             throw new IllegalStateException("replica " + index + " did not start", e);
+        }
+    }
+
+    /** The lines of every replica's logs (all starts) that name this text, at most {@code max}, for a failure. */
+    String logLinesAbout(String text, int max) {
+        StringBuilder lines = new StringBuilder();
+        try (var logs = Files.list(Path.of("target", "service-logs"))) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("drill-replica-")).sorted().toList()) {
+                for (String line : Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    if (line.contains(text) && max-- > 0) {
+                        lines.append("\n    ").append(log.getFileName()).append(": ")
+                                .append(line, 0, Math.min(line.length(), 400));
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            lines.append("\n    (logs unreadable: ").append(e).append(')');
+        }
+        return lines.toString();
+    }
+
+    /** The ledger's row of one request, in short, for a failure. */
+    String ledgerRow(String requestId) {
+        try (Connection connection = schema.dataSource().getConnection();
+                var statement = connection.prepareStatement("SELECT state, first_status, first_result_published, "
+                        + "source, duplicate_of, job_id, lease_owner, queue_place FROM restore_request WHERE request_id = ?")) {
+            statement.setString(1, requestId);
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return "no row";
+                }
+                StringBuilder text = new StringBuilder();
+                for (int c = 1; c <= 8; c++) {
+                    text.append(c == 1 ? "" : ", ").append(row.getMetaData().getColumnLabel(c).toLowerCase())
+                            .append('=').append(row.getString(c));
+                }
+                return text.toString();
+            }
+        } catch (Exception e) {
+            return "unreadable: " + e;
         }
     }
 

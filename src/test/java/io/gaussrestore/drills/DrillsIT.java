@@ -366,8 +366,21 @@ class DrillsIT {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             long missing = batch.recordsPerId.keySet().stream().filter(id -> results.getOrDefault(id, List.of()).stream()
                     .noneMatch(r -> Outcomes.SETTLED.contains(r.status()))).count();
-            throw new AssertionError(missing + " request(s) unsettled after " + atMost + "; e.g. "
-                    + batch.recordsPerId.keySet().stream().filter(id -> !results.containsKey(id)).limit(5).toList(), e);
+            List<String> short_ = Outcomes.shortOfResults(results, batch.recordsPerId);
+            StringBuilder why = new StringBuilder(missing + " request(s) unsettled, " + short_.size()
+                    + " request id(s) with fewer outcomes than records sent after " + atMost + "; e.g. "
+                    + batch.recordsPerId.keySet().stream().filter(id -> !results.containsKey(id)).limit(5).toList());
+            for (String id : short_.subList(0, Math.min(3, short_.size()))) {
+                why.append("\n  ").append(id).append(": ").append(batch.recordsPerId.get(id)).append(" record(s), results ")
+                        .append(results.getOrDefault(id, List.of()).stream()
+                                .map(r -> r.status() + "/" + r.ceId() + "@" + r.at()).toList());
+                why.append("\n    ledger: ").append(stack.ledgerRow(id)).append(stack.logLinesAbout(id, 12));
+            }
+            why.append("\n  dead letters: ").append(stack.topics.deadLetterRecords().size());
+            stack.topics.deadLetterRecords().stream().limit(3).forEach(r -> why.append("\n    ")
+                    .append(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8), 0,
+                            Math.min(400, r.value().length)));
+            throw new AssertionError(why.toString(), e);
         }
         return results;
     }

@@ -59,6 +59,12 @@ final class Outcomes {
                 .size() >= e.getValue());
     }
 
+    /** Request ids with fewer exclusive outcomes than records sent with them. */
+    static List<String> shortOfResults(Map<String, List<Result>> results, Map<String, Integer> recordsPerId) {
+        return recordsPerId.entrySet().stream().filter(e -> exclusiveEvents(results.getOrDefault(e.getKey(), List.of()))
+                .size() < e.getValue()).map(Map.Entry::getKey).sorted().toList();
+    }
+
     private static Set<String> exclusiveEvents(List<Result> list) {
         Set<String> events = new HashSet<>();
         list.stream().filter(r -> EXCLUSIVE.contains(r.status())).forEach(r -> events.add(r.status() + "/" + r.ceId()));

@@ -254,7 +254,7 @@ abstract class IdempotencyLedgerContract {
         LedgerEntry received = ledger.find(id).orElseThrow();
         assertThat(received.state()).isEqualTo(LedgerState.RECEIVED);
 
-        List<Claim> claims = concurrently(24, i -> ledger.resumeClaim(received, NOW));
+        List<Claim> claims = concurrently(24, i -> ledger.resumeClaim(received, received.source(), NOW));
 
         assertThat(claims).filteredOn(Claim.Won.class::isInstance).hasSize(1);
         assertThat(claims).filteredOn(Claim.Redelivered.class::isInstance).hasSize(23)
@@ -278,13 +278,50 @@ abstract class IdempotencyLedgerContract {
     }
 
     @Test
+    void aRecordWhoseUnclaimedRequestWasTakenOverIsARepeat() {
+        String id = id();
+        String key = key();
+        ledger.claim(request(id, key, "requests-0@1"), NOW);
+        ledger.relinquish(id, token(id), NOW);
+        LedgerEntry first = ledger.find(id).orElseThrow();
+
+        assertThat(ledger.claim(request(id, key, "requests-3@7"), NOW)).as("the same request in another record")
+                .isInstanceOf(Claim.Redelivered.class);
+        assertThat(ledger.resumeClaim(first, "requests-0@1", NOW)).as("the record it was taken from, still at work")
+                .isInstanceOf(Claim.Repeated.class);
+        assertThat(ledger.resumeClaim(first, "requests-3@7", NOW)).isInstanceOf(Claim.Won.class);
+        assertThat(ledger.claim(request(id, key, "requests-0@1"), NOW)).as("the first record, delivered again")
+                .isInstanceOf(Claim.Repeated.class);
+    }
+
+    @Test
+    void ofRecordsCarryingOneRequestAtOnceOneWinsAndEveryOtherIsARepeat() throws Exception {
+        // Records repeating one request (same id, same restore) on several partitions, claimed at the same moment:
+        // each follows the pipeline's protocol (an unclaimed request it took over is resumed under its own record).
+        String id = id();
+        String key = key();
+        List<Claim> claims = concurrently(24, i -> {
+            String source = "requests-" + i + "@" + i;
+            Claim claim = ledger.claim(request(id, key, source), NOW);
+            for (int round = 0; round < 50 && claim instanceof Claim.Redelivered again
+                    && again.entry().state() == LedgerState.RECEIVED; round++) {
+                claim = ledger.resumeClaim(again.entry(), source, NOW);
+            }
+            return claim;
+        });
+        assertThat(claims).filteredOn(Claim.Won.class::isInstance).hasSize(1);
+        assertThat(claims).as("every other record is answered as a repeat of it")
+                .filteredOn(Claim.Repeated.class::isInstance).hasSize(23);
+    }
+
+    @Test
     void aStaleLeaseTokenCanChangeNothing() {
         IdempotencyLedger other = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-2");
         String id = id();
         ledger.claim(request(id, key()), NOW);
         String first = token(id);
         ledger.relinquish(id, first, NOW);
-        LedgerEntry taken = ((Claim.Won) other.resumeClaim(ledger.find(id).orElseThrow(), NOW)).entry();
+        LedgerEntry taken = ((Claim.Won) other.resumeClaim(ledger.find(id).orElseThrow(), ledger.find(id).orElseThrow().source(), NOW)).entry();
         assertThat(taken.leaseOwner()).isEqualTo("owner-2");
 
         assertThat(ledger.renewLease(id, first, NOW.plusSeconds(60), NOW)).isFalse();
