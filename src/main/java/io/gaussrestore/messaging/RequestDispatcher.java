@@ -125,7 +125,8 @@ public class RequestDispatcher {
 
     private void start(Message<byte[]> message, CircuitBreaker.Admission admission) {
         Instant readAt = clock.instant();
-        Place place = place(message.getPayload(), readAt);
+        InboundRecord.Judged judged = InboundRecord.Judged.of(message.getPayload(), readAt, decoder, validator);
+        Place place = place(judged, message.getPayload());
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> previous;
         Line line = null;
@@ -152,7 +153,7 @@ public class RequestDispatcher {
                 line.group = null;
             }
         }
-        InboundRecord inbound = KafkaRecords.inbound(message, ownership).withReadAt(readAt);
+        InboundRecord inbound = KafkaRecords.inbound(message, ownership).readAt(readAt, judged);
         Line joinedLine = line;
         Group joined = group;
         previous.whenComplete((ignored, failure) -> process(message, inbound, place.requestId()).subscribe().with(
@@ -242,10 +243,9 @@ public class RequestDispatcher {
      * Requests of one instance share a key; records without a readable instance_id are not ordered. A record that
      * breaks the rules is answered REJECTED whatever came before it, so it need not wait for the others of its group.
      */
-    private Place place(byte[] value, Instant readAt) {
-        RecordDecoder.Decoded decoded = decoder.decode(value);
-        if (decoded instanceof RecordDecoder.Decoded.Json json && json.object().path("instance_id").isTextual()) {
-            boolean rejected = validator.checkAt(json.object(), readAt) instanceof RequestCheck.Invalid;
+    private static Place place(InboundRecord.Judged judged, byte[] value) {
+        if (judged.decoded() instanceof RecordDecoder.Decoded.Json json && json.object().path("instance_id").isTextual()) {
+            boolean rejected = judged.check() instanceof RequestCheck.Invalid;
             String requestId = json.object().path("request_id").isTextual() ? json.object().get("request_id").asText() : null;
             return new Place("instance:" + json.object().path("instance_id").asText(), rejected,
                     RequestIds.wellFormed(requestId) ? requestId : null);

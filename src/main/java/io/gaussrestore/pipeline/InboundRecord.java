@@ -1,5 +1,8 @@
 package io.gaussrestore.pipeline;
 
+import io.gaussrestore.request.RecordDecoder;
+import io.gaussrestore.request.RequestCheck;
+import io.gaussrestore.request.RestoreRequestValidator;
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 
@@ -16,33 +19,48 @@ import java.time.Instant;
  * @param span the request's span while the pipeline works on it (invalid when tracing is off)
  * @param readAt when the service read the record, the moment its rules are judged at (the dispatcher placed it in
  *     its instance's line by that verdict); null: when the pipeline takes it
+ * @param judged the record decoded and checked at {@code readAt}, so that it is parsed and judged once; null: the
+ *     pipeline judges it
  */
 public record InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
-        RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span, Instant readAt) {
+        RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span, Instant readAt,
+        Judged judged) {
+
+    /** A record's value decoded, and its verdict when it is a JSON object (null otherwise). */
+    public record Judged(RecordDecoder.Decoded decoded, RequestCheck check) {
+
+        /** Decodes the value and judges it by the rules in force at that moment. */
+        public static Judged of(byte[] value, Instant at, RecordDecoder decoder, RestoreRequestValidator validator) {
+            RecordDecoder.Decoded decoded = decoder.decode(value);
+            return new Judged(decoded, decoded instanceof RecordDecoder.Decoded.Json json
+                    ? validator.checkAt(json.object(), at)
+                    : null);
+        }
+    }
 
     /** A record from the Kafka door. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
             RecordFence fence) {
-        this(value, ceId, timestamp, topic, partition, offset, fence, null, null, null, Span.getInvalid(), null);
+        this(value, ceId, timestamp, topic, partition, offset, fence, null, null, null, Span.getInvalid(), null, null);
     }
 
     /** A record as read from the topic, before the pipeline starts its span. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
             RecordFence fence, String httpCaller, String policyDenial, String traceparent) {
         this(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial, traceparent,
-                Span.getInvalid(), null);
+                Span.getInvalid(), null, null);
     }
 
     /** The same record, followed by the given span. */
     public InboundRecord withSpan(Span requestSpan) {
         return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
-                traceparent, requestSpan, readAt);
+                traceparent, requestSpan, readAt, judged);
     }
 
-    /** The same record, read at that moment. */
-    public InboundRecord withReadAt(Instant at) {
+    /** The same record, read at that moment, and what it was judged then. */
+    public InboundRecord readAt(Instant at, Judged verdict) {
         return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
-                traceparent, span, at);
+                traceparent, span, at, verdict);
     }
 
     /** Which door the request came through, for decision log lines. */

@@ -121,7 +121,10 @@ public class RestorePipeline {
 
     private Uni<Disposition> handle(InboundRecord record) {
         Instant receivedAt = record.readAt() != null ? record.readAt() : clock.instant();
-        RecordDecoder.Decoded decoded = decoder.decode(record.value());
+        InboundRecord.Judged judged = record.judged() != null && record.readAt() != null
+                ? record.judged()
+                : null;
+        RecordDecoder.Decoded decoded = judged != null ? judged.decoded() : decoder.decode(record.value());
         if (decoded instanceof RecordDecoder.Decoded.Unreadable unreadable) {
             LOG.warnf("record %s dead-lettered: %s (%s)", record.position(), unreadable.reason(), unreadable.detail());
             metrics.request(RestoreMetrics.Outcome.DEAD_LETTERED);
@@ -129,7 +132,7 @@ public class RestorePipeline {
         }
         ObjectNode object = ((RecordDecoder.Decoded.Json) decoded).object();
         Span validation = tracing.startStep(record.span(), "validate", SpanKind.INTERNAL);
-        RequestCheck check = validator.checkAt(object, receivedAt);
+        RequestCheck check = judged != null && judged.check() != null ? judged.check() : validator.checkAt(object, receivedAt);
         validation.setAttribute("gaussdb.restore.valid", check instanceof RequestCheck.Valid);
         validation.end();
         if (record.timestamp() != null && record.timestamp().isBefore(receivedAt.minus(window))) {
