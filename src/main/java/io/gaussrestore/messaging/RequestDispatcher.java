@@ -65,6 +65,8 @@ public class RequestDispatcher {
         }
     };
     private int inFlight;
+    /** Completed when a slot frees while the next record waits for one. */
+    private CompletableFuture<Void> slotFreed;
 
     /**
      * The order of one instance's records: each record that may reach the cloud waits for everything before it
@@ -102,14 +104,33 @@ public class RequestDispatcher {
         return admission().invoke(admission -> start(message, admission)).replaceWithVoid();
     }
 
+    /**
+     * Waits for a free slot (woken by the record that frees it) and for the circuit to let a record through (polled
+     * with a growing pause while it refuses).
+     */
     private Uni<CircuitBreaker.Admission> admission() {
         return Uni.createFrom().<CircuitBreaker.Admission>deferred(() -> {
+                    CompletableFuture<Void> full = slotWaiter();
+                    if (full != null) {
+                        return Uni.createFrom().completionStage(full).chain(this::admission);
+                    }
                     CircuitBreaker.Admission admission = tryAdmit();
                     return admission == CircuitBreaker.Admission.REFUSED
                             ? Uni.createFrom().failure(new NotAdmitted())
                             : Uni.createFrom().item(admission);
                 })
                 .onFailure(NotAdmitted.class).retry().withBackOff(ADMISSION_POLL, MAX_ADMISSION_POLL).indefinitely();
+    }
+
+    /** Null when a slot is free; otherwise what completes when one is. */
+    private synchronized CompletableFuture<Void> slotWaiter() {
+        if (inFlight < maxInFlight) {
+            return null;
+        }
+        if (slotFreed == null) {
+            slotFreed = new CompletableFuture<>();
+        }
+        return slotFreed;
     }
 
     private synchronized CircuitBreaker.Admission tryAdmit() {
@@ -217,6 +238,12 @@ public class RequestDispatcher {
             circuit.probeEnded();
         }
         inFlight--;
+        if (slotFreed != null) {
+            // Completed outside this lock's callers' work: the waiter re-checks on its own.
+            CompletableFuture<Void> waiter = slotFreed;
+            slotFreed = null;
+            waiter.completeAsync(() -> null);
+        }
         if (group != null && --group.running == 0) {
             if (line.group == group) {
                 line.group = null;

@@ -1,0 +1,72 @@
+package io.gaussrestore.messaging;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.gaussrestore.testing.CloudApiMock.InjectCloudApi;
+import io.gaussrestore.testing.TestTopics;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The in-flight limit (16 in the test profile): records for many instances run side by side, never more than the
+ * limit at once, and a record waiting for a slot is let in as soon as one frees.
+ */
+@QuarkusTest
+class InFlightLimitTest {
+
+    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
+    private static final int LIMIT = 16;
+    private static final Duration CLOUD_TAKES = Duration.ofMillis(1500);
+
+    @InjectCloudApi
+    WireMockServer cloud;
+
+    @Test
+    void requestsForManyInstancesRunSideBySideYetNeverMoreThanTheLimit() {
+        String prefix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        cloud.stubFor(post(urlPathMatching("/v3/" + PROJECT + "/instances/" + prefix + "[0-9a-f]{24}in07/backups/restore/tables"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withFixedDelay((int) CLOUD_TAKES.toMillis()).withBody("{\"job_id\": \"job-" + prefix + "\"}")));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String instance = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 24) + "in07";
+            String id = "in-flight-" + prefix + "-" + i;
+            ids.add(id);
+            TestTopics.send(instance, """
+                    {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": 1690890940000,
+                     "restore_tables": [{"database": "db", "tables": [{"old_name": "t", "new_name": "t_back"}]}]}
+                    """.formatted(id, PROJECT, instance));
+        }
+
+        // Each waiting record is let in when a slot frees: 40 calls of 1.5 s, 16 at a time, in well under a minute.
+        await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(id -> !TestTopics.results(id).isEmpty()));
+        assertThat(ids).allSatisfy(id -> assertThat(TestTopics.resultValues(id).get(0).get("status").asText())
+                .isEqualTo("SUBMITTED"));
+
+        // A record holds its slot for longer than its call, so calls that began less than the call's length apart
+        // ran at the same time.
+        List<Long> starts = cloud.findAll(postRequestedFor(urlPathMatching("/v3/" + PROJECT + "/instances/" + prefix + ".*")))
+                .stream().map(LoggedRequest::getLoggedDate).map(d -> d.getTime()).sorted().toList();
+        assertThat(starts).hasSize(40);
+        int most = 0;
+        for (int i = 0; i < starts.size(); i++) {
+            int together = 0;
+            for (int j = i; j < starts.size() && starts.get(j) - starts.get(i) < CLOUD_TAKES.toMillis() - 100; j++) {
+                together++;
+            }
+            most = Math.max(most, together);
+        }
+        assertThat(most).as("calls at the same time").isLessThanOrEqualTo(LIMIT).isGreaterThan(1);
+    }
+}
