@@ -178,6 +178,7 @@ done
 say "ready in $(( $(date +%s) - START )) s; health and metrics on http://localhost:$MANAGEMENT_PORT/q/health and /q/metrics"
 say "local API key (this stack only, new at each start): $(cat "$API_KEY_FILE")"
 say "  e.g. curl -H \"X-API-Key: \$(cat $API_KEY_FILE)\" http://localhost:$HTTP_PORT/restores"
+say "console: http://localhost:$HTTP_PORT/console (sign in with the local API key above)"
 cat > "$STACK_DIR/stack.env" <<EOF
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 HTTP_PORT=$HTTP_PORT

@@ -49,6 +49,11 @@ public final class ApiKeys {
         return Optional.ofNullable(byHash.get(hash(presentedKey)));
     }
 
+    /** The caller of the key with this hash (as the key file writes it), if it is still one of ours. */
+    public Optional<Caller> callerByHash(String keyHash) {
+        return keyHash == null ? Optional.empty() : Optional.ofNullable(byHash.get(keyHash));
+    }
+
     public int size() {
         return byHash.size();
     }

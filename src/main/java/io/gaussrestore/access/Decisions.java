@@ -29,6 +29,12 @@ public final class Decisions {
                 quote(why));
     }
 
+    /** An action taken in the console (sign-in, sign-out, a request sent, a retry, a cancel), and its outcome. */
+    public static void console(String action, String caller, String requestId, String outcome) {
+        LOG.infof("decision=console action=%s caller=%s request_id=%s outcome=%s", action, quote(caller),
+                quote(requestId), quote(outcome));
+    }
+
     static String quote(String value) {
         if (value == null) {
             return "-";

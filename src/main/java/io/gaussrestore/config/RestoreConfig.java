@@ -43,6 +43,38 @@ public interface RestoreConfig {
     /** Who may use the HTTP API, and what any request may restore. */
     Access access();
 
+    /** The web console for the person on call. */
+    Console console();
+
+    interface Console {
+        /** Whether the console is served under /console (it still needs an API key to sign in). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The secret that signs console sessions and form tokens, 32 characters or more; replicas behind one
+         * address need the same. Absent: a random one per process (sessions end when it restarts).
+         */
+        Optional<String> sessionSecret();
+
+        /** How long a console session lasts after sign-in. */
+        @WithDefault("PT8H")
+        Duration sessionLength();
+
+        /** How many rows a page of the console shows. */
+        @WithDefault("50")
+        int pageSize();
+
+        /**
+         * A link to a request's trace, shown on its page: {@code {request_id}} and {@code {instance_id}} are
+         * replaced (for example a Grafana Explore URL searching the trace by its request_id attribute).
+         */
+        Optional<String> traceLink();
+
+        /** A link to a request's log lines, shown on its page, with the same placeholders. */
+        Optional<String> logLink();
+    }
+
     interface Access {
         /**
          * The API key file: one line per key, {@code sha256:<hex of the key's SHA-256> <caller> <role>[,<role>]}.

@@ -1,18 +1,10 @@
 package io.gaussrestore.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gaussrestore.access.AccessFiles;
 import io.gaussrestore.access.Decisions;
-import io.gaussrestore.access.RestorePolicy;
 import io.gaussrestore.access.Roles;
 import io.gaussrestore.config.RestoreConfig;
-import io.gaussrestore.observability.Tracing;
 import io.gaussrestore.request.Bounded;
-import io.gaussrestore.request.RequestCheck;
-import io.gaussrestore.request.RequestHeaders;
-import io.gaussrestore.request.RestoreRequestValidator;
-import io.gaussrestore.result.ResultError;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
@@ -30,20 +22,15 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import jakarta.ws.rs.HeaderParam;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 import io.gaussrestore.ledger.IdempotencyLedger;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
-import io.gaussrestore.config.Channels;
 import io.gaussrestore.queue.InstanceQueue;
 import io.gaussrestore.request.RecordDecoder;
-import io.gaussrestore.request.RequestIds;
 import io.gaussrestore.result.LedgerResults;
 import io.gaussrestore.result.RestoreResult;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -55,14 +42,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Restores over HTTP, for callers that do not speak Kafka, and a look at what the ledger knows. */
 @Path("/restores")
@@ -89,26 +71,18 @@ public class RestoresResource {
 
     private final IdempotencyLedger ledger;
     private final RecordDecoder decoder;
-    private final MutinyEmitter<byte[]> requests;
     private final InstanceQueue queue;
-    private final RestoreRequestValidator validator;
-    private final AccessFiles access;
+    private final HttpDoor door;
     private final SecurityIdentity identity;
-    private final Tracing tracing;
     private final int maxRecordBytes;
 
-    RestoresResource(IdempotencyLedger ledger, RecordDecoder decoder,
-            @Channel(Channels.REQUESTS_OUT) MutinyEmitter<byte[]> requests, InstanceQueue queue,
-            RestoreRequestValidator validator, AccessFiles access, SecurityIdentity identity, RestoreConfig config,
-            Tracing tracing) {
-        this.tracing = tracing;
-        this.validator = validator;
-        this.access = access;
+    RestoresResource(IdempotencyLedger ledger, RecordDecoder decoder, InstanceQueue queue, HttpDoor door,
+            SecurityIdentity identity, RestoreConfig config) {
+        this.door = door;
         this.identity = identity;
         this.maxRecordBytes = config.requests().maxRecordBytes();
         this.ledger = ledger;
         this.decoder = decoder;
-        this.requests = requests;
         this.queue = queue;
     }
 
@@ -219,53 +193,18 @@ public class RestoresResource {
                     "the body must be a JSON object: " + unreadable.reason() + " (" + unreadable.detail() + ")");
         }
         ObjectNode json = ((RecordDecoder.Decoded.Json) decoded).object();
-        JsonNode given = json.get("request_id");
-        if (given != null && !given.isNull() && !(given.isTextual() && RequestIds.wellFormed(given.textValue()))) {
-            return refuse(caller, Response.Status.BAD_REQUEST,
-                    "request_id must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'; nothing was accepted");
-        }
-        JsonNode claimed = json.get("requested_by");
-        if (claimed != null && !claimed.isNull() && !(claimed.isTextual() && claimed.textValue().equals(caller))) {
-            return refuse(caller, Response.Status.BAD_REQUEST, "requested_by is the authenticated caller (" + caller
-                    + ") and cannot name anyone else; leave it out, and say on whose behalf in reason or ticket");
-        }
-        json.put("requested_by", caller);
-        String requestId = given != null && given.isTextual() ? given.textValue() : "http-" + UUID.randomUUID();
-        String denial = validator.check(json) instanceof RequestCheck.Valid valid
-                ? access.policy().check(valid.request(), Optional.of(new RestorePolicy.Caller(caller, identity.getRoles())))
-                        .map(RestorePolicy.Denial::message).orElse(null)
-                : null;
-        String key = json.path("instance_id").isTextual() ? json.path("instance_id").asText() : null;
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("ce_id", requestId.getBytes(StandardCharsets.UTF_8));
-        headers.add(RequestHeaders.HTTP_CALLER, caller.getBytes(StandardCharsets.UTF_8));
-        if (denial != null) {
-            headers.add(RequestHeaders.POLICY_DENIED, denial.getBytes(StandardCharsets.UTF_8));
-        }
-        String traceparent = tracing.currentTraceparent();
-        if (traceparent != null) {
-            headers.add(Tracing.TRACEPARENT, traceparent.getBytes(StandardCharsets.US_ASCII));
-        }
-        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(key)
-                .withHeaders(headers)
-                .build();
-        byte[] value = json.toString().getBytes(StandardCharsets.UTF_8);
-        return requests.sendMessage(Message.of(value).addMetadata(metadata))
-                .map(ignored -> denial == null
-                        ? Response.accepted(Map.of("request_id", requestId, "status_url", "/restores/" + requestId))
-                                .location(URI.create("/restores/" + requestId))
-                                .build()
-                        : Response.status(Response.Status.FORBIDDEN).entity(Map.of("request_id", requestId,
-                                        "status_url", "/restores/" + requestId, "code", ResultError.POLICY_DENIED,
-                                        "error", "the restore policy does not allow this request: " + denial
-                                                + "; it ends REJECTED and nothing is sent to the cloud"))
-                                .type(MediaType.APPLICATION_JSON)
-                                .location(URI.create("/restores/" + requestId))
-                                .build())
-                .onFailure().recoverWithItem(e -> error(Response.Status.SERVICE_UNAVAILABLE,
-                        "the request could not be written to the request topic (" + e.getClass().getSimpleName()
-                                + "); nothing was accepted, send it again"));
+        return door.send(caller, identity.getRoles(), json, "http-", "/restores").map(answer -> switch (answer.status()) {
+            case 202 -> Response.accepted(Map.of("request_id", answer.requestId(),
+                            "status_url", "/restores/" + answer.requestId()))
+                    .location(URI.create("/restores/" + answer.requestId()))
+                    .build();
+            case 403 -> Response.status(Response.Status.FORBIDDEN).entity(Map.of("request_id", answer.requestId(),
+                            "status_url", "/restores/" + answer.requestId(), "code", answer.code(), "error", answer.error()))
+                    .type(MediaType.APPLICATION_JSON)
+                    .location(URI.create("/restores/" + answer.requestId()))
+                    .build();
+            default -> error(Response.Status.fromStatusCode(answer.status()), answer.error());
+        });
     }
 
     private static boolean isJson(String contentType) {

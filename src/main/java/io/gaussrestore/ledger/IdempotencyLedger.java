@@ -112,6 +112,18 @@ public interface IdempotencyLedger {
     /** Newest first, optionally filtered by instance and state. */
     List<LedgerEntry> recent(String instanceId, LedgerState state, int limit);
 
+    /** Requests matching the search, newest first, skipping {@code offset} of them. */
+    List<LedgerEntry> search(LedgerSearch search, int offset, int limit);
+
+    /** How many requests received since a moment are in each state now. */
+    java.util.Map<LedgerState, Long> countsSince(Instant since);
+
+    /**
+     * Requests received since a moment that need a person: UNKNOWN (did a job start?), FAILED with a retryable
+     * error, REJECTED by the restore policy; newest first.
+     */
+    List<LedgerEntry> needingAttention(Instant since, int limit);
+
     /** Forgets requests and key claims older than the window; at most {@code batch} rows per call. */
     int purge(Instant olderThan, int batch);
 

@@ -468,6 +468,67 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     }
 
     @Override
+    public List<LedgerEntry> search(LedgerSearch search, int offset, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM restore_request WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (search.requestIdPrefix() != null) {
+            // LIKE with the pattern characters escaped: an id is matched as typed.
+            sql.append(" AND request_id LIKE ? ESCAPE '!'");
+            args.add(search.requestIdPrefix().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+        }
+        for (String[] filter : new String[][] {{"instance_id", search.instanceId()}, {"project_id", search.projectId()},
+                {"requested_by", search.requestedBy()}}) {
+            if (filter[1] != null) {
+                sql.append(" AND ").append(filter[0]).append(" = ?");
+                args.add(filter[1]);
+            }
+        }
+        if (!search.states().isEmpty()) {
+            sql.append(" AND state IN (").append(String.join(", ", java.util.Collections.nCopies(search.states().size(), "?")))
+                    .append(')');
+            search.states().forEach(state -> args.add(state.name()));
+        }
+        if (search.from() != null) {
+            sql.append(" AND received_at >= ?");
+            args.add(time(search.from()));
+        }
+        if (search.until() != null) {
+            sql.append(" AND received_at < ?");
+            args.add(time(search.until()));
+        }
+        sql.append(" ORDER BY received_at DESC, request_id DESC LIMIT ? OFFSET ?");
+        args.add(limit);
+        args.add(offset);
+        return list(sql.toString(), args.toArray());
+    }
+
+    @Override
+    public java.util.Map<LedgerState, Long> countsSince(Instant since) {
+        java.util.Map<LedgerState, Long> counts = new java.util.EnumMap<>(LedgerState.class);
+        String sql = "SELECT state, COUNT(*) FROM restore_request WHERE received_at >= ? GROUP BY state";
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, time(since));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(LedgerState.valueOf(rs.getString(1)), rs.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("could not count requests", e);
+        }
+        return counts;
+    }
+
+    @Override
+    public List<LedgerEntry> needingAttention(Instant since, int limit) {
+        return list("SELECT " + COLUMNS + " FROM restore_request WHERE received_at >= ? AND (state = ? "
+                        + "OR (state = ? AND retryable = ?) OR (state = ? AND error_code = ?)) "
+                        + "ORDER BY received_at DESC, request_id DESC LIMIT ?",
+                time(since), LedgerState.UNKNOWN.name(), LedgerState.FAILED.name(), true, LedgerState.REJECTED.name(),
+                "POLICY_DENIED", limit);
+    }
+
+    @Override
     public List<LedgerEntry> recent(String instanceId, LedgerState state, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM restore_request WHERE 1 = 1");
         List<Object> args = new ArrayList<>();

@@ -195,4 +195,28 @@ public class JdbcRateLimiter implements RateLimiter {
             s.executeUpdate();
         }
     }
+
+    @Override
+    public java.util.List<Budget> budgets() {
+        java.util.List<Budget> budgets = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT project_id, operation, tokens, rate_per_minute, "
+                        + "ceiling_per_minute, last_throttled_at FROM rate_budget ORDER BY project_id, operation LIMIT 500");
+                ResultSet rows = s.executeQuery()) {
+            while (rows.next()) {
+                Operation operation;
+                try {
+                    operation = Operation.valueOf(rows.getString(2));
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                java.time.OffsetDateTime throttled = rows.getObject(6, java.time.OffsetDateTime.class);
+                budgets.add(new Budget(rows.getString(1), operation, rows.getDouble(3), rows.getDouble(4),
+                        rows.getDouble(5), throttled == null ? null : throttled.toInstant()));
+            }
+        } catch (SQLException e) {
+            throw new io.gaussrestore.ledger.LedgerException("could not read the rate budgets", e);
+        }
+        return budgets;
+    }
 }

@@ -14,4 +14,11 @@ public interface RateLimiter {
 
     /** The cloud answered 429 to this operation of this project, with this message and Retry-After: slow down. */
     void throttled(String projectId, Operation operation, String message, String retryAfter);
+
+    /** Where one project's budget for one operation stands, as last written (for people, not for decisions). */
+    record Budget(String projectId, Operation operation, double tokens, double ratePerMinute, double learnedLimit,
+            java.time.Instant lastThrottledAt) {}
+
+    /** Every budget in use, by project and operation. */
+    java.util.List<Budget> budgets();
 }

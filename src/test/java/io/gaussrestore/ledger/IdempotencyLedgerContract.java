@@ -315,6 +315,54 @@ abstract class IdempotencyLedgerContract {
     }
 
     @Test
+    void theConsoleFindsRequestsByEveryFilterCountsThemAndPicksThoseThatNeedAPerson() {
+        // Rows of their own: received long after every other test's, on an instance of their own.
+        Instant later = NOW.plus(Duration.ofDays(3650));
+        String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
+        String prefix = "find_" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.function.BiFunction<String, Integer, NewRequest> at = (id, minutes) -> new NewRequest(id, key(),
+                "97b026aa9cc4417888c14c84a1ad9860", instance, "{}", minutes % 2 == 0 ? "bot-a" : "bot-b", "why", null,
+                "requests-0@" + UUID.randomUUID(), UUID.randomUUID().toString(), later.plus(Duration.ofMinutes(minutes)));
+        ledger.claim(at.apply(prefix + "-submitted", 1), later);
+        ledger.recordOutcome(prefix + "-submitted", token(prefix + "-submitted"),
+                new Outcome.Submitted("job-1", 1, later, later));
+        ledger.claim(at.apply(prefix + "-unknown", 2), later);
+        ledger.recordOutcome(prefix + "-unknown", token(prefix + "-unknown"), new Outcome.Unknown("lost", 1, later));
+        ledger.claim(at.apply(prefix + "-failed-retryable", 3), later);
+        ledger.recordOutcome(prefix + "-failed-retryable", token(prefix + "-failed-retryable"),
+                new Outcome.Failed("DBS.108000", "Server failure.", 500, true, 3, later));
+        ledger.claim(at.apply(prefix + "-failed-for-good", 4), later);
+        ledger.recordOutcome(prefix + "-failed-for-good", token(prefix + "-failed-for-good"),
+                new Outcome.Failed("DBS.200823", "No such database.", 400, false, 1, later));
+        NewRequest denied = at.apply(prefix + "-denied", 5);
+        ledger.recordRejected(new NewRequest(denied.requestId(), null, denied.projectId(), denied.instanceId(), "{}",
+                "bot-b", null, null, denied.source(), denied.firstResultId(), denied.receivedAt()), "POLICY_DENIED", "[]",
+                "not allowed", later);
+        // A request_id with LIKE's pattern characters is matched as typed.
+        ledger.recordRejected(at.apply(prefix + "_%x", 6), "VALIDATION_FAILED", "[]", "bad", later);
+
+        assertThat(ledger.search(new LedgerSearch(prefix, null, null, List.of(), null, null, null), 0, 50))
+                .extracting(LedgerEntry::requestId).as("newest first").containsExactly(prefix + "_%x", prefix + "-denied",
+                        prefix + "-failed-for-good", prefix + "-failed-retryable", prefix + "-unknown", prefix + "-submitted");
+        assertThat(ledger.search(new LedgerSearch(prefix + "_%", null, null, List.of(), null, null, null), 0, 50))
+                .extracting(LedgerEntry::requestId).containsExactly(prefix + "_%x");
+        assertThat(ledger.search(new LedgerSearch(null, instance, "97b026aa9cc4417888c14c84a1ad9860",
+                List.of(LedgerState.FAILED, LedgerState.UNKNOWN), "bot-a", null, null), 0, 50))
+                .extracting(LedgerEntry::requestId).containsExactly(prefix + "-failed-for-good", prefix + "-unknown");
+        assertThat(ledger.search(new LedgerSearch(null, instance, null, List.of(), null,
+                later.plus(Duration.ofMinutes(2)), later.plus(Duration.ofMinutes(4))), 0, 50))
+                .extracting(LedgerEntry::requestId).containsExactly(prefix + "-failed-retryable", prefix + "-unknown");
+        assertThat(ledger.search(new LedgerSearch(null, instance, null, List.of(), null, null, null), 2, 2))
+                .extracting(LedgerEntry::requestId).as("the second page of two")
+                .containsExactly(prefix + "-failed-for-good", prefix + "-failed-retryable");
+
+        assertThat(ledger.countsSince(later)).containsEntry(LedgerState.SUBMITTED, 1L).containsEntry(LedgerState.UNKNOWN, 1L)
+                .containsEntry(LedgerState.FAILED, 2L).containsEntry(LedgerState.REJECTED, 2L).hasSize(4);
+        assertThat(ledger.needingAttention(later, 50)).extracting(LedgerEntry::requestId)
+                .containsExactly(prefix + "-denied", prefix + "-failed-retryable", prefix + "-unknown");
+    }
+
+    @Test
     void aStaleLeaseTokenCanChangeNothing() {
         IdempotencyLedger other = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-2");
         String id = id();

@@ -63,6 +63,7 @@ class LocalStackSmokeIT {
         String key = Files.readString(stackDir.resolve("api-key")).strip();
         assertThat(key).hasSize(64);
         assertThat(log).as("the stack prints its local key").contains("local API key (this stack only, new at each start): " + key);
+        assertThat(log).as("and where the console is").contains("console: http://localhost:" + ports.get(2) + "/console");
         assertThat(Files.readString(stackDir.resolve("api-keys"))).as("the service gets only the hash")
                 .doesNotContain(key).startsWith("sha256:").contains("local-operator");
         assertThat(log).as("the HTTP door takes the local key").contains("POST /restores: HTTP 202")

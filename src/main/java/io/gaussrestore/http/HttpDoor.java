@@ -1,0 +1,109 @@
+package io.gaussrestore.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gaussrestore.access.AccessFiles;
+import io.gaussrestore.access.Decisions;
+import io.gaussrestore.access.RestorePolicy;
+import io.gaussrestore.config.Channels;
+import io.gaussrestore.observability.Tracing;
+import io.gaussrestore.request.RequestCheck;
+import io.gaussrestore.request.RequestHeaders;
+import io.gaussrestore.request.RequestIds;
+import io.gaussrestore.request.RestoreRequestValidator;
+import io.gaussrestore.result.ResultError;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * The way into the pipeline for an authenticated person or program (the HTTP API and the console): checks what only
+ * the door can check (the caller, the request_id's shape, the policy with the caller known), then writes the request
+ * to the request topic, where it is handled like any other record.
+ */
+@ApplicationScoped
+public class HttpDoor {
+
+    /** What became of a request at the door: 202 (written), 400 (refused, nothing written), 403 or 503. */
+    public record Answer(int status, String requestId, String code, String error) {
+
+        public boolean accepted() {
+            return status == 202;
+        }
+    }
+
+    private final MutinyEmitter<byte[]> requests;
+    private final RestoreRequestValidator validator;
+    private final AccessFiles access;
+    private final Tracing tracing;
+
+    HttpDoor(@Channel(Channels.REQUESTS_OUT) MutinyEmitter<byte[]> requests, RestoreRequestValidator validator,
+            AccessFiles access, Tracing tracing) {
+        this.requests = requests;
+        this.validator = validator;
+        this.access = access;
+        this.tracing = tracing;
+    }
+
+    /**
+     * Writes a request object for an authenticated caller. {@code requested_by} becomes the caller (a body naming
+     * someone else is refused); a missing request_id is made up with {@code idPrefix}. A request the policy refuses
+     * is still written, so that it ends REJECTED POLICY_DENIED like one refused on the Kafka door (403).
+     *
+     * @param where the door's path, for the log line of a refusal
+     */
+    public Uni<Answer> send(String caller, Set<String> roles, ObjectNode json, String idPrefix, String where) {
+        JsonNode given = json.get("request_id");
+        if (given != null && !given.isNull() && !(given.isTextual() && RequestIds.wellFormed(given.textValue()))) {
+            return refuse(caller, where, "request_id must be 1 to 128 characters of letters, digits, '.', '_', ':' "
+                    + "or '-'; nothing was accepted");
+        }
+        JsonNode claimed = json.get("requested_by");
+        if (claimed != null && !claimed.isNull() && !(claimed.isTextual() && claimed.textValue().equals(caller))) {
+            return refuse(caller, where, "requested_by is the authenticated caller (" + caller + ") and cannot name "
+                    + "anyone else; leave it out, and say on whose behalf in reason or ticket");
+        }
+        json.put("requested_by", caller);
+        String requestId = given != null && given.isTextual() ? given.textValue() : idPrefix + UUID.randomUUID();
+        String denial = validator.check(json) instanceof RequestCheck.Valid valid
+                ? access.policy().check(valid.request(), Optional.of(new RestorePolicy.Caller(caller, roles)))
+                        .map(RestorePolicy.Denial::message).orElse(null)
+                : null;
+        String key = json.path("instance_id").isTextual() ? json.path("instance_id").asText() : null;
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("ce_id", requestId.getBytes(StandardCharsets.UTF_8));
+        headers.add(RequestHeaders.HTTP_CALLER, caller.getBytes(StandardCharsets.UTF_8));
+        if (denial != null) {
+            headers.add(RequestHeaders.POLICY_DENIED, denial.getBytes(StandardCharsets.UTF_8));
+        }
+        String traceparent = tracing.currentTraceparent();
+        if (traceparent != null) {
+            headers.add(Tracing.TRACEPARENT, traceparent.getBytes(StandardCharsets.US_ASCII));
+        }
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(key)
+                .withHeaders(headers)
+                .build();
+        byte[] value = json.toString().getBytes(StandardCharsets.UTF_8);
+        return requests.sendMessage(Message.of(value).addMetadata(metadata))
+                .map(ignored -> denial == null
+                        ? new Answer(202, requestId, null, null)
+                        : new Answer(403, requestId, ResultError.POLICY_DENIED, "the restore policy does not allow "
+                                + "this request: " + denial + "; it ends REJECTED and nothing is sent to the cloud"))
+                .onFailure().recoverWithItem(e -> new Answer(503, null, null, "the request could not be written to "
+                        + "the request topic (" + e.getClass().getSimpleName() + "); nothing was accepted, send it again"));
+    }
+
+    private static Uni<Answer> refuse(String caller, String where, String why) {
+        Decisions.refused("refused", caller, "POST", where, "400 " + why);
+        return Uni.createFrom().item(new Answer(400, null, null, why));
+    }
+}
