@@ -230,7 +230,7 @@ public class ConsoleResource {
                         + circuit.openFor().toSeconds() + " s"
                 : "half open: one probe request is testing the cloud";
         List<ConsoleViews.Budget> budgets = rates.budgets().stream().map(b -> new ConsoleViews.Budget(b.projectId(),
-                b.operation().name(), "%.1f".formatted(b.tokens()), "%.0f".formatted(b.ratePerMinute()),
+                b.operation().label(), "%.1f".formatted(b.tokens()), "%.0f".formatted(b.ratePerMinute()),
                 b.learnedLimit() > 0 ? "%.0f a minute".formatted(b.learnedLimit()) : "-",
                 b.lastThrottledAt() == null ? "never" : MOMENT.format(b.lastThrottledAt()))).toList();
         ConsoleViews.Overview view = new ConsoleViews.Overview(counts, attention, inFlight, queues, circuitText, budgets,
@@ -534,7 +534,10 @@ public class ConsoleResource {
             if (field.isEmpty()) {
                 general.add(violation.message());
             } else {
-                errors.computeIfAbsent(field, k -> new ArrayList<>()).add(violation.message());
+                // Which table a rule is about: its place in the request, as the service names it.
+                String where = field.equals("restore_tables") && violation.field().contains("[")
+                        ? violation.field().substring(2) + ": " : "";
+                errors.computeIfAbsent(field, k -> new ArrayList<>()).add(where + violation.message());
             }
         }
         return new ConsoleViews.FormPage(form, errors, general, action, button, intro);

@@ -204,10 +204,10 @@ public class JdbcRateLimiter implements RateLimiter {
                         + "ceiling_per_minute, last_throttled_at FROM rate_budget ORDER BY project_id, operation LIMIT 500");
                 ResultSet rows = s.executeQuery()) {
             while (rows.next()) {
-                Operation operation;
-                try {
-                    operation = Operation.valueOf(rows.getString(2));
-                } catch (IllegalArgumentException e) {
+                String label = rows.getString(2);
+                Operation operation = java.util.Arrays.stream(Operation.values()).filter(o -> o.label().equals(label))
+                        .findFirst().orElse(null);
+                if (operation == null) {
                     continue;
                 }
                 java.time.OffsetDateTime throttled = rows.getObject(6, java.time.OffsetDateTime.class);

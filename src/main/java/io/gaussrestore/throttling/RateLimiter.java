@@ -15,7 +15,10 @@ public interface RateLimiter {
     /** The cloud answered 429 to this operation of this project, with this message and Retry-After: slow down. */
     void throttled(String projectId, Operation operation, String message, String retryAfter);
 
-    /** Where one project's budget for one operation stands, as last written (for people, not for decisions). */
+    /**
+     * Where one project's budget for one operation stands, as last written (for people, not for decisions);
+     * {@code learnedLimit} is the rate a 429's stated limit set as the ceiling (0: none).
+     */
     record Budget(String projectId, Operation operation, double tokens, double ratePerMinute, double learnedLimit,
             java.time.Instant lastThrottledAt) {}
 

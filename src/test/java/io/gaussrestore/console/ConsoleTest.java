@@ -308,6 +308,8 @@ class ConsoleTest {
         await().atMost(WAIT).until(() -> browser.get(realPage).asString().contains(">COMPLETED<"));
         String done = browser.get(realPage).asString();
         assertThat(done).contains("SUBMITTED", "job ", "test-bot", "INC-42");
+        assertThat(browser.get("/console").asString()).as("the project's restore budget on the overview")
+                .contains("<td><code>" + PROJECT + "</code></td><td>restore</td>");
         assertThat(decisions).anyMatch(line -> line.contains("action=dry-run") && line.contains("caller=\"test-bot\""));
         assertThat(decisions).anyMatch(line -> line.contains("action=submit") && line.contains("caller=\"test-bot\"")
                 && line.contains("outcome=\"202\""));

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.AfterAll;
@@ -74,6 +75,23 @@ class JdbcRateLimiterTest {
         assertThat(thirdPoll).as("the polls spent their burst of 2").isBetween(400L, 1500L);
         assertThat(restore).as("the restore POST's budget is untouched by polls").isLessThan(300L);
         assertThat(look).isLessThan(300L);
+    }
+
+    @Test
+    void eachBudgetCanBeReadForPeopleWithWhatA429Taught() throws Exception {
+        String project = UUID.randomUUID().toString().replace("-", "");
+        JdbcRateLimiter limiter = limiter(120, 2);
+        limiter.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5));
+        limiter.acquire(project, Operation.JOB).await().atMost(Duration.ofSeconds(5));
+        limiter.throttled(project, Operation.JOB, "policy user over ratelimit,limit:60,time:1 minute", null);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> limiter.budgets().stream()
+                .anyMatch(b -> b.projectId().equals(project) && b.operation() == Operation.JOB && b.lastThrottledAt() != null));
+
+        List<RateLimiter.Budget> mine = limiter.budgets().stream().filter(b -> b.projectId().equals(project)).toList();
+        assertThat(mine).extracting(RateLimiter.Budget::operation).containsExactly(Operation.JOB, Operation.RESTORE);
+        assertThat(mine.get(0).learnedLimit()).as("the stated limit, used to 97%").isCloseTo(58.2, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(mine.get(1).ratePerMinute()).isEqualTo(120.0);
+        assertThat(mine.get(1).lastThrottledAt()).isNull();
     }
 
     @Test
