@@ -26,10 +26,23 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
      * Sets the first status of a request that has none yet; a request that already had its first result (it was
      * QUEUED) gets a tracking event instead, published like a job's progress. Parameters: status, event id.
      */
+    /**
+     * A request whose first result is out already (it was QUEUED) gets its outcome as a later result, published by
+     * whoever recorded it; the tracker lease taken with it ({@link #PUBLISH_LEASE}) keeps every job tracker from
+     * publishing it too meanwhile (until it is published, or the lease lapses after a crash). Parameters: the first status, the
+     * event id, this owner, the lease's end.
+     */
     private static final String LATER_EVENT = "first_status = COALESCE(first_status, ?), "
             + "track_event_id = CASE WHEN first_status IS NULL THEN track_event_id ELSE ? END, "
-            + "track_event_published = CASE WHEN first_status IS NULL THEN track_event_published ELSE FALSE END";
+            + "track_event_published = CASE WHEN first_status IS NULL THEN track_event_published ELSE FALSE END, "
+            + "tracker_owner = CASE WHEN first_status IS NULL THEN tracker_owner ELSE ? END, "
+            + "tracker_lease_until = CASE WHEN first_status IS NULL THEN tracker_lease_until ELSE ? END";
     private static final int CLAIM_ROUNDS = 8;
+    /**
+     * How long a replica that recorded a later result has to publish it before any job tracker may (a publish
+     * takes milliseconds; after a crash the result goes out this much later, and the job's polls resume).
+     */
+    static final Duration PUBLISH_LEASE = Duration.ofSeconds(15);
     private static final String COLUMNS = "request_id, business_key, project_id, instance_id, state, first_status, "
             + "first_result_id, first_result_published, request_json, requested_by, reason, ticket, job_id, attempts, "
             + "error_code, error_message, error_details, http_status, retryable, duplicate_of, progress, source, "
@@ -263,13 +276,15 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
             changed = execute("UPDATE restore_request SET state = ?, " + LATER_EVENT + ", job_id = ?, attempts = ?, "
                             + "submitted_at = ?, next_poll_at = ?, lease_until = NULL, updated_at = ? "
                             + "WHERE request_id = ? AND state = ? AND lease_token = ?",
-                    LedgerState.SUBMITTED.name(), LedgerState.SUBMITTED.name(), eventId(), s.jobId(), s.attempts(),
+                    LedgerState.SUBMITTED.name(), LedgerState.SUBMITTED.name(), eventId(), owner,
+                    time(s.at().plus(PUBLISH_LEASE)), s.jobId(), s.attempts(),
                     time(s.at()), time(s.firstPollAt()), time(s.at()), requestId, submitting, leaseToken);
         } else if (outcome instanceof Outcome.Failed f) {
             changed = execute("UPDATE restore_request SET state = ?, " + LATER_EVENT + ", attempts = ?, "
                             + "error_code = ?, error_message = ?, http_status = ?, retryable = ?, finished_at = ?, "
                             + "lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ? AND lease_token = ?",
-                    LedgerState.FAILED.name(), LedgerState.FAILED.name(), eventId(), f.attempts(), f.errorCode(),
+                    LedgerState.FAILED.name(), LedgerState.FAILED.name(), eventId(), owner, time(f.at().plus(PUBLISH_LEASE)),
+                    f.attempts(), f.errorCode(),
                     truncate(f.message()), f.httpStatus(), f.retryable(), time(f.at()), time(f.at()), requestId,
                     submitting, leaseToken);
         } else {
@@ -277,7 +292,8 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
             changed = execute("UPDATE restore_request SET state = ?, " + LATER_EVENT + ", attempts = ?, error_code = ?, "
                             + "error_message = ?, lease_until = NULL, updated_at = ? "
                             + "WHERE request_id = ? AND state = ? AND lease_token = ?",
-                    LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), eventId(), u.attempts(), "OUTCOME_UNKNOWN",
+                    LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), eventId(), owner, time(u.at().plus(PUBLISH_LEASE)),
+                    u.attempts(), "OUTCOME_UNKNOWN",
                     truncate(u.message()), time(u.at()), requestId, submitting, leaseToken);
         }
         if (changed != 1) {
@@ -295,8 +311,8 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         int changed = execute("UPDATE restore_request SET state = ?, " + LATER_EVENT + ", error_code = ?, "
                         + "error_message = ?, lease_until = NULL, updated_at = ? "
                         + "WHERE request_id = ? AND state = ? AND lease_until <= ?",
-                LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), eventId(), "OUTCOME_UNKNOWN", truncate(message),
-                time(now), requestId, LedgerState.SUBMITTING.name(), time(now));
+                LedgerState.UNKNOWN.name(), LedgerState.UNKNOWN.name(), eventId(), owner, time(now.plus(PUBLISH_LEASE)),
+                "OUTCOME_UNKNOWN", truncate(message), time(now), requestId, LedgerState.SUBMITTING.name(), time(now));
         return changed == 1 ? find(requestId) : Optional.empty();
     }
 
@@ -380,10 +396,10 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     public Optional<LedgerEntry> leaveQueue(String requestId, LedgerState state, String errorCode, String message,
             Instant now) {
         int changed = execute("UPDATE restore_request SET state = ?, error_code = ?, error_message = ?, retryable = ?, "
-                        + "finished_at = ?, track_event_id = ?, track_event_published = FALSE, updated_at = ? "
-                        + "WHERE request_id = ? AND state = ?",
-                state.name(), errorCode, truncate(message), state == LedgerState.FAILED, time(now), eventId(), time(now),
-                requestId, LedgerState.QUEUED.name());
+                        + "finished_at = ?, track_event_id = ?, track_event_published = FALSE, tracker_owner = ?, "
+                        + "tracker_lease_until = ?, updated_at = ? WHERE request_id = ? AND state = ?",
+                state.name(), errorCode, truncate(message), state == LedgerState.FAILED, time(now), eventId(), owner,
+                time(now.plus(PUBLISH_LEASE)), time(now), requestId, LedgerState.QUEUED.name());
         if (changed != 1) {
             return Optional.empty();
         }
@@ -589,19 +605,23 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         boolean publish = update.eventId() != null;
         int changed = execute("UPDATE restore_request SET state = ?, job_status = ?, progress = ?, finished_at = ?, "
                         + "error_code = COALESCE(?, error_code), error_message = COALESCE(?, error_message), "
-                        + "next_poll_at = ?, polls = polls + 1, tracker_lease_until = NULL, "
+                        + "next_poll_at = ?, polls = polls + 1, "
+                        // Kept while the result it found is published, so that no other tracker publishes it too.
+                        + "tracker_lease_until = CASE WHEN ? THEN tracker_lease_until ELSE NULL END, "
                         + "track_event_id = COALESCE(?, track_event_id), track_event_published = ?, updated_at = ? "
                         + "WHERE request_id = ? AND tracker_owner = ? AND tracker_lease_until > ?",
                 update.state().name(), update.jobStatus(), update.progress(), time(update.finishedAt()),
-                update.errorCode(), truncate(update.errorMessage()), time(update.nextPollAt()), update.eventId(),
+                update.errorCode(), truncate(update.errorMessage()), time(update.nextPollAt()), publish, update.eventId(),
                 !publish, time(now), requestId, owner, time(now));
         return changed == 1 ? find(requestId) : Optional.empty();
     }
 
     @Override
     public void markTrackingPublished(String requestId, String eventId) {
-        execute("UPDATE restore_request SET track_event_published = ? WHERE request_id = ? AND track_event_id = ?",
-                true, requestId, eventId);
+        // The lease taken to publish it is given back: the job's polls go on.
+        execute("UPDATE restore_request SET track_event_published = ?, tracker_lease_until = CASE WHEN tracker_owner = ? "
+                + "THEN NULL ELSE tracker_lease_until END WHERE request_id = ? AND track_event_id = ?",
+                true, owner, requestId, eventId);
     }
 
     @Override

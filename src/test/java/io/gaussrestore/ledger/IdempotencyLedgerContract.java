@@ -363,6 +363,39 @@ abstract class IdempotencyLedgerContract {
     }
 
     @Test
+    void aLaterResultIsPublishedByWhoRecordedItAndByNoTrackerMeanwhile() {
+        // A request that waited in its instance's line: its SUBMITTED is a later result, published by the replica
+        // that sent it. A job tracker (here another replica's) must not publish it as well in the meantime.
+        IdempotencyLedger other = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-2");
+        String id = id();
+        ledger.claim(request(id, key()), NOW);
+        ledger.park(id, token(id), "the job ahead", null, NOW.plus(Duration.ofHours(1)), 0, NOW).orElseThrow();
+        ledger.markFirstResultPublished(id);
+        LedgerEntry taken = ledger.takeFromQueue(id, NOW).orElseThrow();
+        LedgerEntry submitted = ledger.recordOutcome(id, taken.leaseToken(),
+                new Outcome.Submitted("job-after-the-line", 1, NOW, NOW)).orElseThrow();
+        assertThat(submitted.trackEventPublished()).isFalse();
+
+        assertThat(other.claimDueJobs(NOW, NOW, Duration.ofSeconds(30), 10_000)).extracting(LedgerEntry::requestId)
+                .as("being published by the replica that recorded it").doesNotContain(id);
+        Instant lapsed = NOW.plus(JdbcIdempotencyLedger.PUBLISH_LEASE).plusSeconds(1);
+        assertThat(other.claimDueJobs(lapsed, lapsed,
+                Duration.ofSeconds(30), 10_000)).extracting(LedgerEntry::requestId)
+                .as("after a crash: any tracker publishes it once the lease lapsed").contains(id);
+
+        String second = id();
+        ledger.claim(request(second, key()), NOW);
+        ledger.park(second, token(second), "the job ahead", null, NOW.plus(Duration.ofHours(1)), 0, NOW).orElseThrow();
+        ledger.markFirstResultPublished(second);
+        LedgerEntry sent = ledger.recordOutcome(second, ledger.takeFromQueue(second, NOW).orElseThrow().leaseToken(),
+                new Outcome.Submitted("job-2", 1, NOW, NOW)).orElseThrow();
+        ledger.markTrackingPublished(second, sent.trackEventId());
+        assertThat(ledger.find(second).orElseThrow().trackerLeaseUntil()).as("published: the lease is given back").isNull();
+        assertThat(other.claimDueJobs(NOW.plusSeconds(1), NOW.plusSeconds(1), Duration.ofSeconds(30), 10_000))
+                .extracting(LedgerEntry::requestId).as("and its job is polled as any other").contains(second);
+    }
+
+    @Test
     void aStaleLeaseTokenCanChangeNothing() {
         IdempotencyLedger other = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-2");
         String id = id();
