@@ -314,6 +314,14 @@ class ConsoleTest {
         assertThat(decisions).anyMatch(line -> line.contains("action=submit") && line.contains("caller=\"test-bot\"")
                 && line.contains("outcome=\"202\""));
 
+        // Sent for real again, the same restore is refused next to its tables: it is held by the request just made.
+        Map<String, String> twice = new LinkedHashMap<>(hidden);
+        twice.put(ConsoleSessions.FORM_TOKEN, browser.token());
+        Response held = browser.post("/console/new", twice);
+        assertThat(held.statusCode()).isEqualTo(400);
+        assertThat(fieldErrors(held.asString(), "restore_tables")).singleElement().asString()
+                .contains("held by request " + realPage.substring("/console/requests/".length()), "DUPLICATE");
+
         // The same restore again: the dry run says it would be a duplicate of the one just made.
         String again = requestPath(browser.post("/console/new", form(instance, restoreTime,
                 "shop orders orders_back\nshop items items_back"), true));
