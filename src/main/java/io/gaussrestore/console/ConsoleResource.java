@@ -482,33 +482,27 @@ public class ConsoleResource {
     private List<Violation> check(RestoreForm form, String requestIdOverride, String retryOf) {
         RestoreForm.Built built = form.build(requestIdOverride, requestIdOverride != null && requestIdOverride.isEmpty());
         List<Violation> violations = new ArrayList<>();
+        // Every field is checked at once: what could not be read, and the service's rules on the rest.
+        Set<String> unread = new java.util.HashSet<>();
         ObjectNode json;
         if (built instanceof RestoreForm.Built.Unreadable unreadable) {
-            // Every field is checked: the service's rules too, on the fields that could be read.
             violations.addAll(unreadable.violations());
-            Set<String> reported = new java.util.HashSet<>();
-            unreadable.violations().forEach(v -> reported.add(RestoreForm.fieldOf(v)));
-            ObjectNode partial = unreadable.partial().deepCopy();
-            partial.put("requested_by", caller());
-            if (validator.check(partial) instanceof RequestCheck.Invalid invalid) {
-                invalid.violations().stream().filter(v -> !reported.contains(RestoreForm.fieldOf(v)))
-                        .forEach(violations::add);
-            }
-            return violations;
+            unreadable.violations().forEach(v -> unread.add(RestoreForm.fieldOf(v)));
+            json = unreadable.partial().deepCopy();
+        } else {
+            json = ((RestoreForm.Built.Event) built).json().deepCopy();
         }
-        json = ((RestoreForm.Built.Event) built).json().deepCopy();
         json.put("requested_by", caller());
-        if (json.has("request_id") && !RequestIds.wellFormed(json.get("request_id").asText())) {
-            violations.add(new Violation("$.request_id", "request_id must be 1 to 128 characters of letters, digits, "
-                    + "'.', '_', ':' or '-'; leave it empty and one is made up."));
-        } else if (json.has("request_id") && ledger.find(json.get("request_id").asText()).isPresent()) {
+        // The request_id's shape is one of the service's rules (below); whether it was used before is not.
+        if (json.has("request_id") && RequestIds.wellFormed(json.get("request_id").asText())
+                && ledger.find(json.get("request_id").asText()).isPresent()) {
             violations.add(new Violation("$.request_id", "request_id " + json.get("request_id").asText() + " was used "
                     + "before; a request under it would be answered DUPLICATE. Choose another or leave it empty."));
         }
         RequestCheck check = validator.check(json);
         if (check instanceof RequestCheck.Invalid invalid) {
-            violations.addAll(invalid.violations());
-        } else if (requestIdOverride == null) {
+            invalid.violations().stream().filter(v -> !unread.contains(RestoreForm.fieldOf(v))).forEach(violations::add);
+        } else if (requestIdOverride == null && unread.isEmpty()) {
             RequestCheck.Valid valid = (RequestCheck.Valid) check;
             ledger.holderOf(BusinessKey.of(valid.request()), clock.instant()).ifPresent(holder -> violations.add(
                     new Violation("$.restore_tables", "the same restore (instance, time and tables) is held by request "
@@ -522,11 +516,11 @@ public class ConsoleResource {
     private ConsoleViews.FormPage newForm(RestoreForm form, List<Violation> violations) {
         return formPage(form, violations, ConsoleSessions.PATH + "/new", "Dry run",
                 "A dry run comes first: it checks the request and the instance without claiming or sending anything, "
-                        + "and its page has the button that sends the restore for real.");
+                        + "and its page has the button that sends the restore for real.", false);
     }
 
     private static ConsoleViews.FormPage formPage(RestoreForm form, List<Violation> violations, String action,
-            String button, String intro) {
+            String button, String intro, boolean asksRequestId) {
         Map<String, List<String>> errors = new LinkedHashMap<>();
         List<String> general = new ArrayList<>();
         for (Violation violation : violations) {
@@ -540,7 +534,7 @@ public class ConsoleResource {
                 errors.computeIfAbsent(field, k -> new ArrayList<>()).add(where + violation.message());
             }
         }
-        return new ConsoleViews.FormPage(form, errors, general, action, button, intro);
+        return new ConsoleViews.FormPage(form, errors, general, action, button, intro, asksRequestId);
     }
 
     private RestoreForm retryForm(LedgerEntry entry) {
@@ -577,7 +571,7 @@ public class ConsoleResource {
         return new ConsoleViews.Retry(row(entry, now), risk, "The cloud says the instance has " + instanceNow + ".",
                 recent, formPage(form, violations, ConsoleSessions.PATH + "/requests/" + encode(entry.requestId())
                         + "/retry", "Send as a new request", "The request as it was, under a new request_id linked to "
-                        + entry.requestId() + " by its reason; correct what needs correcting."));
+                        + entry.requestId() + " by its reason; correct what needs correcting.", true));
     }
 
     private List<ConsoleViews.Moment> timeline(LedgerEntry entry) {

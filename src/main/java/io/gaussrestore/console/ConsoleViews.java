@@ -50,10 +50,13 @@ public final class ConsoleViews {
     public record Search(Map<String, String> filters, List<String> statuses, List<Row> rows, String previous,
             String next, String error) {}
 
-    /** The new-restore form, its errors by field ("" for those above it), and where it posts. */
+    /**
+     * The new-restore form, its errors by field ("" for those above it), where it posts, and whether it asks for a
+     * request_id (not before a dry run: the dry run has an id of its own and the real request gets a new one).
+     */
     @TemplateData
     public record FormPage(RestoreForm form, Map<String, List<String>> errors, List<String> general, String action,
-            String button, String intro) {
+            String button, String intro, boolean asksRequestId) {
 
         public List<String> errorsOf(String field) {
             return errors.getOrDefault(field, List.of());

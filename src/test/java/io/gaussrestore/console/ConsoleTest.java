@@ -254,6 +254,7 @@ class ConsoleTest {
         assertThat(fieldErrors(html, "restore_time")).singleElement().asString().contains("yesterday");
         assertThat(fieldErrors(html, "restore_tables")).singleElement().asString().contains("line 1");
         assertThat(fieldErrors(html, "reason")).isEmpty();
+        assertThat(html).as("a dry run comes first: no request_id is asked before it").doesNotContain("name=\"request_id\"");
         assertThat(html).as("what was typed stays in the form").contains("value=\"not-an-instance\"");
 
         fields = form(instance(), Instant.now().minus(Duration.ofHours(1)), "shop orders orders_back");
@@ -351,6 +352,15 @@ class ConsoleTest {
         Map<String, String> fields = form(instance, Instant.now().minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS),
                 "shop orders orders_back");
         fields.put("reason", "retry of " + id + ": oops");
+        Map<String, String> mistaken = new LinkedHashMap<>(fields);
+        mistaken.put("request_id", "not an id!");
+        mistaken.put("restore_time", "yesterday");
+        mistaken.put("confirm", "yes");
+        String both = browser.post("/console/requests/" + id + "/retry", mistaken, true).asString();
+        assertThat(fieldErrors(both, "request_id")).as("every field at once").singleElement().asString()
+                .contains("letters, digits");
+        assertThat(fieldErrors(both, "restore_time")).singleElement().asString().contains("yesterday");
+
         Response unconfirmed = browser.post("/console/requests/" + id + "/retry", fields, true);
         assertThat(unconfirmed.statusCode()).isEqualTo(400);
         assertThat(unconfirmed.asString()).contains("Tick the box");
