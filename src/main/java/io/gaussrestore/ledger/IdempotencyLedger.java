@@ -98,13 +98,19 @@ public interface IdempotencyLedger {
     /** How many requests wait for their instance. */
     long queuedCount();
 
-    /** Keeps the first result as it will be published, unless one is kept already; answers the kept one. */
-    String keepFirstResult(String requestId, String resultJson);
+    /**
+     * Takes the publication of a request's first result for {@code publisher} until {@code now} plus the publish
+     * lease, unless it is published already or another publisher holds it. With {@code keep}, {@code resultJson} is
+     * kept as the first result unless one is kept already (without, the result is one rebuilt the same from the row
+     * every time). Answers the bytes to publish, or empty when this caller must not publish.
+     */
+    Optional<String> takeFirstPublication(String requestId, String resultJson, boolean keep, String publisher,
+            Instant now);
 
     /** Marks a SUBMITTING request whose lease ran out (the service died mid-call) as UNKNOWN. */
     Optional<LedgerEntry> expireLease(String requestId, String message, Instant now);
 
-    /** Notes that the first result reached the broker. */
+    /** Notes that the first result reached the broker, and gives back the hold on its publication. */
     void markFirstResultPublished(String requestId);
 
     Optional<LedgerEntry> find(String requestId);

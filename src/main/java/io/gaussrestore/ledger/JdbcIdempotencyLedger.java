@@ -39,8 +39,9 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
             + "tracker_lease_until = CASE WHEN first_status IS NULL THEN tracker_lease_until ELSE ? END";
     private static final int CLAIM_ROUNDS = 8;
     /**
-     * How long a replica that recorded a later result has to publish it before any job tracker may (a publish
-     * takes milliseconds; after a crash the result goes out this much later, and the job's polls resume).
+     * How long a publisher holds a result it is publishing: a later result before any job tracker may publish it, a
+     * first result before another owner of the same record may (a publish takes milliseconds; after a crash the
+     * result goes out this much later, and the job's polls resume).
      */
     static final Duration PUBLISH_LEASE = Duration.ofSeconds(15);
     private static final String COLUMNS = "request_id, business_key, project_id, instance_id, state, first_status, "
@@ -459,15 +460,23 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
 
     @Override
-    public String keepFirstResult(String requestId, String resultJson) {
-        execute("UPDATE restore_request SET first_result_json = ? WHERE request_id = ? AND first_result_json IS NULL",
-                resultJson, requestId);
-        return require(requestId).firstResultJson();
+    public Optional<String> takeFirstPublication(String requestId, String resultJson, boolean keep, String publisher,
+            Instant now) {
+        int taken = execute("UPDATE restore_request SET first_result_json = CASE WHEN ? THEN "
+                        + "COALESCE(first_result_json, ?) ELSE first_result_json END, first_publisher = ?, "
+                        + "first_publish_until = ? WHERE request_id = ? AND first_result_published = ? "
+                        + "AND (first_publish_until IS NULL OR first_publish_until <= ?)",
+                keep, resultJson, publisher, time(now.plus(PUBLISH_LEASE)), requestId, false, time(now));
+        if (taken != 1) {
+            return Optional.empty();
+        }
+        return Optional.of(keep ? require(requestId).firstResultJson() : resultJson);
     }
 
     @Override
     public void markFirstResultPublished(String requestId) {
-        execute("UPDATE restore_request SET first_result_published = ? WHERE request_id = ?", true, requestId);
+        execute("UPDATE restore_request SET first_result_published = ?, first_publisher = NULL, first_publish_until = NULL "
+                + "WHERE request_id = ?", true, requestId);
     }
 
     @Override

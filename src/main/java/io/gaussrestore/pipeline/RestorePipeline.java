@@ -57,6 +57,7 @@ public class RestorePipeline {
 
     private static final Logger LOG = Logger.getLogger(RestorePipeline.class);
     private static final Duration LEASE_POLL = Duration.ofMillis(500);
+    private static final Duration PUBLICATION_POLL = Duration.ofMillis(100);
     /** Column sizes of the ledger for the fields an invalid request may carry. */
     private static final int ID_COLUMN = 64;
     private static final int AUDIT_COLUMN = 1024;
@@ -498,16 +499,38 @@ public class RestorePipeline {
     private Uni<Disposition> answer(InboundRecord record, RestoreResult result, String eventId,
             RestoreMetrics.Outcome outcome, LedgerEntry firstOf) {
         String value = serialize(result);
+        if (firstOf == null) {
+            return publish(record, result, eventId, outcome, null, value);
+        }
         // A REJECTED first result is built from a row that never changes: built again, it is the same bytes.
-        Uni<String> kept = firstOf == null || firstOf.firstStatus() == LedgerState.REJECTED
-                ? Uni.createFrom().item(value)
-                : firstOf.firstResultJson() != null
-                        ? Uni.createFrom().item(firstOf.firstResultJson())
-                        : ledger.persistently("keep_first_result", l -> l.keepFirstResult(firstOf.requestId(), value));
+        boolean keep = firstOf.firstStatus() != LedgerState.REJECTED;
+        String publisher = UUID.randomUUID().toString();
+        return ledger.persistently("take_first_publication", l -> l.takeFirstPublication(firstOf.requestId(), value,
+                        keep, publisher, clock.instant()))
+                .chain(bytes -> bytes.isPresent()
+                        ? publish(record, result, eventId, outcome, firstOf, bytes.get())
+                        : awaitFirstPublication(record, firstOf));
+    }
+
+    /**
+     * Another owner of the same record (a rebalance handed it to two replicas) is publishing the request's first
+     * result: wait until it is published, or until that publisher's hold lapses (it died) and this one may.
+     */
+    private Uni<Disposition> awaitFirstPublication(InboundRecord record, LedgerEntry entry) {
+        RequestLog.with(entry.requestId(), entry.instanceId(), null, () -> LOG.debugf(
+                "request %s (%s): its first result is being published by another owner of the record; waiting",
+                entry.requestId(), record.position()));
+        return Uni.createFrom().voidItem().onItem().delayIt().by(PUBLICATION_POLL)
+                .chain(() -> ledger.persistently("find", l -> l.find(entry.requestId()).orElseThrow()))
+                .chain(current -> publishFirst(record, current, null));
+    }
+
+    private Uni<Disposition> publish(InboundRecord record, RestoreResult result, String eventId,
+            RestoreMetrics.Outcome outcome, LedgerEntry firstOf, String bytes) {
         Span publishing = tracing.startStep(record.span(), "publish result", SpanKind.PRODUCER);
         publishing.setAttribute("gaussdb.restore.status", result.status().name());
         String traceparent = tracing.traceparent(record.span());
-        return kept.chain(bytes -> results.publish(result, eventId, bytes, traceparent))
+        return results.publish(result, eventId, bytes, traceparent)
                 .onTermination().invoke((ignored, failure, cancelled) -> Tracing.end(publishing, failure))
                 .chain(() -> firstOf == null
                         ? Uni.createFrom().voidItem()

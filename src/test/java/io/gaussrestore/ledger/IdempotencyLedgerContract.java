@@ -417,9 +417,45 @@ abstract class IdempotencyLedgerContract {
     void theFirstResultKeptIsTheOneAnsweredEveryTime() {
         String id = id();
         ledger.claim(request(id, key()), NOW);
-        assertThat(ledger.keepFirstResult(id, "{\"status\":\"SUBMITTED\",\"n\":1}")).isEqualTo("{\"status\":\"SUBMITTED\",\"n\":1}");
-        assertThat(ledger.keepFirstResult(id, "{\"status\":\"SUBMITTED\",\"n\":2}")).isEqualTo("{\"status\":\"SUBMITTED\",\"n\":1}");
+        assertThat(ledger.takeFirstPublication(id, "{\"status\":\"SUBMITTED\",\"n\":1}", true, "a", NOW))
+                .contains("{\"status\":\"SUBMITTED\",\"n\":1}");
+        Instant lapsed = NOW.plus(JdbcIdempotencyLedger.PUBLISH_LEASE).plusSeconds(1);
+        assertThat(ledger.takeFirstPublication(id, "{\"status\":\"SUBMITTED\",\"n\":2}", true, "b", lapsed))
+                .as("the first publisher died: the next one publishes the very same bytes")
+                .contains("{\"status\":\"SUBMITTED\",\"n\":1}");
         assertThat(ledger.find(id).orElseThrow().firstResultJson()).isEqualTo("{\"status\":\"SUBMITTED\",\"n\":1}");
+    }
+
+    @Test
+    void aFirstResultIsPublishedByOneOwnerOfTheRecordAtATime() {
+        // A rebalance can hand the same record to a second replica while the first is publishing its result: the
+        // second must wait for it, not publish it as well.
+        IdempotencyLedger other = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-2");
+        String id = id();
+        ledger.claim(request(id, key()), NOW);
+        ledger.recordOutcome(id, token(id), new Outcome.Submitted("job-1", 1, NOW, NOW)).orElseThrow();
+
+        assertThat(ledger.takeFirstPublication(id, "{\"job\":1}", true, "replica-a", NOW)).contains("{\"job\":1}");
+        assertThat(other.takeFirstPublication(id, "{\"job\":1}", true, "replica-b", NOW.plusSeconds(1)))
+                .as("held by the replica publishing it").isEmpty();
+        Instant lapsed = NOW.plus(JdbcIdempotencyLedger.PUBLISH_LEASE).plusSeconds(1);
+        ledger.markFirstResultPublished(id);
+        assertThat(other.takeFirstPublication(id, "{\"job\":1}", true, "replica-b", lapsed))
+                .as("published: nobody publishes it again, even after the hold's time").isEmpty();
+
+        String crashed = id();
+        ledger.claim(request(crashed, key()), NOW);
+        ledger.recordOutcome(crashed, token(crashed), new Outcome.Submitted("job-2", 1, NOW, NOW)).orElseThrow();
+        assertThat(ledger.takeFirstPublication(crashed, "{\"job\":2}", true, "replica-a", NOW)).isPresent();
+        assertThat(other.takeFirstPublication(crashed, "{\"job\":2}", true, "replica-b", lapsed))
+                .as("its publisher died: the hold lapsed").contains("{\"job\":2}");
+
+        String rejected = id();
+        ledger.recordRejected(request(rejected, null), "VALIDATION_FAILED", "[]", "1 rule broken", NOW);
+        assertThat(ledger.takeFirstPublication(rejected, "{\"rejected\":true}", false, "replica-a", NOW))
+                .as("a result rebuilt from the row is not kept").contains("{\"rejected\":true}");
+        assertThat(ledger.find(rejected).orElseThrow().firstResultJson()).isNull();
+        assertThat(other.takeFirstPublication(rejected, "{\"rejected\":true}", false, "replica-b", NOW)).isEmpty();
     }
 
     @Test
