@@ -146,6 +146,35 @@ class PipelineRecoveryTest {
     }
 
     @Test
+    void aRecordWhoseFirstResultAnotherOwnerIsPublishingWaitsForItInsteadOfPublishingItToo() throws Exception {
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-held");
+        String requestId = "held-" + UUID.randomUUID();
+        InboundRecord record = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
+        process(record);
+        await().atMost(WAIT).until(() -> TestTopics.results(requestId).size() == 1);
+        // A rebalance handed the same record to this replica while another replica holds the publication of its
+        // first result (published by it, not yet marked).
+        IdempotencyLedger otherReplica = new JdbcIdempotencyLedger(store.dataSource(), Duration.ofDays(7),
+                ledger.lease(), "other-replica");
+        sql("UPDATE restore_request SET first_result_published = FALSE WHERE request_id = ?", requestId);
+        assertThat(otherReplica.takeFirstPublication(requestId, "{}", true, "other-replica-publisher",
+                clock.instant())).isPresent();
+
+        CompletableFuture<Disposition> done = pipeline.process(again(record, RecordFence.ALWAYS))
+                .subscribeAsCompletionStage();
+        await().during(Duration.ofSeconds(1)).atMost(WAIT)
+                .until(() -> !done.isDone() && TestTopics.results(requestId).size() == 1);
+        otherReplica.markFirstResultPublished(requestId);
+
+        Disposition disposition = Uni.createFrom().completionStage(done).await().atMost(WAIT);
+        assertThat(disposition).isInstanceOfSatisfying(Disposition.Answered.class,
+                answered -> assertThat(answered.result().jobId()).isEqualTo("job-held"));
+        assertThat(TestTopics.results(requestId)).as("published once, by the other owner").hasSize(1);
+        assertThat(posts(instanceId)).isEqualTo(1);
+    }
+
+    @Test
     void aRecordRepeatingAKnownRequestIdIsAnsweredUnderAStableId() {
         String instanceId = instanceId();
         stubAccepted(instanceId, "job-original");
