@@ -2,7 +2,6 @@ package io.gaussrestore.pipeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gaussrestore.access.AccessFiles;
 import io.gaussrestore.access.Decisions;
 import io.gaussrestore.access.RestorePolicy;
@@ -122,18 +121,18 @@ public class RestorePipeline {
 
     private Uni<Disposition> handle(InboundRecord record) {
         Instant receivedAt = record.readAt() != null ? record.readAt() : clock.instant();
+        // Judged once, by the dispatcher, at the read time it shares with the pipeline; judged here otherwise.
         InboundRecord.Judged judged = record.judged() != null && record.readAt() != null
                 ? record.judged()
-                : null;
-        RecordDecoder.Decoded decoded = judged != null ? judged.decoded() : decoder.decode(record.value());
+                : InboundRecord.Judged.of(record.value(), receivedAt, decoder, validator);
+        RecordDecoder.Decoded decoded = judged.decoded();
         if (decoded instanceof RecordDecoder.Decoded.Unreadable unreadable) {
             LOG.warnf("record %s dead-lettered: %s (%s)", record.position(), unreadable.reason(), unreadable.detail());
             metrics.request(RestoreMetrics.Outcome.DEAD_LETTERED);
             return Uni.createFrom().item(new Disposition.DeadLetter(unreadable.reason(), unreadable.detail()));
         }
-        ObjectNode object = ((RecordDecoder.Decoded.Json) decoded).object();
         Span validation = tracing.startStep(record.span(), "validate", SpanKind.INTERNAL);
-        RequestCheck check = judged != null && judged.check() != null ? judged.check() : validator.checkAt(object, receivedAt);
+        RequestCheck check = judged.check();
         validation.setAttribute("gaussdb.restore.valid", check instanceof RequestCheck.Valid);
         validation.end();
         if (record.timestamp() != null && record.timestamp().isBefore(receivedAt.minus(window))) {
