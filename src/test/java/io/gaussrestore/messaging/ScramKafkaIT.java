@@ -69,6 +69,9 @@ class ScramKafkaIT {
                         .anyMatch(r -> RecordCollector.key(r).equals(requestId)
                                 && new String(r.value(), StandardCharsets.UTF_8).contains("\"status\":\"SUBMITTED\"")));
                 assertThat(service.readiness()).isEqualTo(200);
+                // The result reaches the topic a moment before the line that reports it is written.
+                await().atMost(Duration.ofSeconds(30)).until(() -> service.log().lines()
+                        .anyMatch(l -> l.contains(requestId) && l.contains("SUBMITTED job")));
                 assertThat(service.log()).doesNotContain(PASSWORD);
                 // Production logs are JSON, and every line about the request names it.
                 List<JsonNode> lines = new ArrayList<>();
