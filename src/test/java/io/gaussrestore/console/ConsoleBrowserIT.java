@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -106,6 +107,25 @@ class ConsoleBrowserIT {
         browser.get(service.baseUrl() + path);
     }
 
+    /**
+     * Clicks what submits a form or follows a link, and waits until the browser shows the page it leads to: a click
+     * may return before the navigation it starts, and the old page would be read in between.
+     */
+    private static void clickAndAwaitPage(By target, String urlPart) {
+        WebElement before = browser.findElement(By.tagName("html"));
+        browser.findElement(target).click();
+        await().atMost(WAIT).until(() -> isGone(before) && browser.getCurrentUrl().contains(urlPart));
+    }
+
+    private static boolean isGone(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (StaleElementReferenceException gone) {
+            return true;
+        }
+    }
+
     private static void shoot(String name) throws Exception {
         File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
@@ -136,7 +156,7 @@ class ConsoleBrowserIT {
         assertThat(browser.getCurrentUrl()).endsWith("/console/login");
         shoot("1-sign-in");
         type("api_key", key);
-        browser.findElement(By.cssSelector("form button[type=submit]")).click();
+        clickAndAwaitPage(By.cssSelector("form button[type=submit]"), "/console");
         assertThat(browser.getCurrentUrl()).endsWith("/console");
         assertThat(browser.findElement(By.tagName("h1")).getText()).startsWith("Overview");
         assertThat(browser.findElement(By.cssSelector("header .who")).getText()).isEqualTo("on-call-person");
@@ -154,7 +174,7 @@ class ConsoleBrowserIT {
         type("restore_tables", "shop orders orders_back\nshop <script>alert(1)</script> items_back");
         type("reason", "rows deleted by a bad migration");
         type("ticket", "INC-4711");
-        browser.findElement(By.cssSelector("form.restore-form button[type=submit]")).click();
+        clickAndAwaitPage(By.cssSelector("form.restore-form button[type=submit]"), "/console/new");
         WebElement error = browser.findElement(By.cssSelector("p.field-error[data-field=instance_id]"));
         assertThat(error.getText()).contains("in07");
         assertThat(browser.findElements(By.cssSelector("p.field-error[data-field=restore_tables]"))).isNotEmpty();
@@ -164,13 +184,13 @@ class ConsoleBrowserIT {
 
         type("instance_id", instance);
         type("restore_tables", "shop orders orders_back\nshop items items_back");
-        browser.findElement(By.cssSelector("form.restore-form button[type=submit]")).click();
+        clickAndAwaitPage(By.cssSelector("form.restore-form button[type=submit]"), "/console/requests/");
         assertThat(browser.getCurrentUrl()).contains("/console/requests/console-dry-run-");
         awaitStatus("DRY_RUN");
         assertThat(browser.getPageSource()).contains("WOULD_SUBMIT");
         shoot("4-dry-run");
 
-        browser.findElement(By.xpath("//button[text()='Submit this restore']")).click();
+        clickAndAwaitPage(By.xpath("//button[text()='Submit this restore']"), "/console/requests/");
         assertThat(browser.getCurrentUrl()).contains("/console/requests/console-").doesNotContain("dry-run");
         awaitStatus("COMPLETED");
         assertThat(browser.findElement(By.cssSelector("ol.timeline")).getText()).contains("SUBMITTED", "COMPLETED");
@@ -194,13 +214,13 @@ class ConsoleBrowserIT {
         topics.flush();
         open("/console/requests/" + id);
         awaitStatus("FAILED");
-        browser.findElement(By.linkText("Send again as a new request…")).click();
+        clickAndAwaitPage(By.linkText("Send again as a new request…"), "/retry");
         assertThat(browser.findElement(By.cssSelector(".warning")).getText()).contains("No job was started");
         shoot("7-retry-confirmation");
 
         type("restore_time", Instant.now().minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS).toString());
         browser.findElement(By.name("confirm")).click();
-        browser.findElement(By.cssSelector("form.restore-form button[type=submit]")).click();
+        clickAndAwaitPage(By.cssSelector("form.restore-form button[type=submit]"), "/console/requests/");
         assertThat(browser.getCurrentUrl()).contains("/console/requests/console-retry-");
         awaitStatus("SUBMITTED", "RUNNING", "COMPLETED");
         assertThat(browser.findElement(By.linkText(id)).getAttribute("href")).endsWith("/console/requests/" + id);

@@ -3,14 +3,13 @@ package io.gaussrestore.testing;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -118,16 +117,8 @@ public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         try (Admin admin = Admin.create(props)) {
-            for (NewTopic topic : List.of(new NewTopic(REQUESTS, REQUEST_PARTITIONS, (short) 1),
-                    new NewTopic(RESULTS, 3, (short) 1), new NewTopic(DLQ, 1, (short) 1))) {
-                try {
-                    admin.createTopics(List.of(topic)).all().get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
+            KraftJvm.createTopicsIfAbsent(admin, List.of(new NewTopic(REQUESTS, REQUEST_PARTITIONS, (short) 1),
+                    new NewTopic(RESULTS, 3, (short) 1), new NewTopic(DLQ, 1, (short) 1)), Duration.ofMinutes(1));
         } catch (Exception e) {
             throw new IllegalStateException("could not create the test topics", e);
         }

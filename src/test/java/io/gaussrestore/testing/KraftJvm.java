@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * What the brokers the tests run in JVMs of their own share: single-node KRaft settings, formatting the log
@@ -73,6 +76,22 @@ final class KraftJvm {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.out").toFile()))
                 .start();
+    }
+
+    /**
+     * Creates the topics that do not exist yet: a ready check retried after a time-out may find the ones its first
+     * attempt created after all.
+     */
+    static void createTopicsIfAbsent(Admin admin, List<NewTopic> topics, Duration timeout) throws Exception {
+        for (NewTopic topic : topics) {
+            try {
+                admin.createTopics(List.of(topic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Retries {@code check} against the broker until it succeeds; fails if the broker dies or the time runs out. */

@@ -55,9 +55,10 @@ public final class ScramBroker implements AutoCloseable {
         KraftJvm.format(dir, "--add-scram", "SCRAM-SHA-512=[name=" + USER + ",password=" + password + "]");
         Process broker = KraftJvm.launch(dir);
         ScramBroker started = new ScramBroker(broker, dir, sasl, plain);
-        KraftJvm.awaitReady(broker, dir, started.plainBootstrap(), Duration.ofSeconds(60), admin -> admin.createTopics(
-                List.of(new NewTopic(KafkaBroker.REQUESTS, 1, (short) 1), new NewTopic(KafkaBroker.RESULTS, 1, (short) 1),
-                        new NewTopic(KafkaBroker.DLQ, 1, (short) 1))).all().get(10, TimeUnit.SECONDS));
+        KraftJvm.awaitReady(broker, dir, started.plainBootstrap(), Duration.ofSeconds(60), admin ->
+                KraftJvm.createTopicsIfAbsent(admin, List.of(new NewTopic(KafkaBroker.REQUESTS, 1, (short) 1),
+                        new NewTopic(KafkaBroker.RESULTS, 1, (short) 1), new NewTopic(KafkaBroker.DLQ, 1, (short) 1)),
+                        Duration.ofSeconds(10)));
         return started;
     }
 
