@@ -465,8 +465,9 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         int taken = execute("UPDATE restore_request SET first_result_json = CASE WHEN ? THEN "
                         + "COALESCE(first_result_json, ?) ELSE first_result_json END, first_publisher = ?, "
                         + "first_publish_until = ? WHERE request_id = ? AND first_result_published = ? "
-                        + "AND (first_publish_until IS NULL OR first_publish_until <= ?)",
-                keep, resultJson, publisher, time(now.plus(PUBLISH_LEASE)), requestId, false, time(now));
+                        // The same publisher again: a retry after the ledger failed between this and the read.
+                        + "AND (first_publish_until IS NULL OR first_publish_until <= ? OR first_publisher = ?)",
+                keep, resultJson, publisher, time(now.plus(PUBLISH_LEASE)), requestId, false, time(now), publisher);
         if (taken != 1) {
             return Optional.empty();
         }

@@ -438,6 +438,8 @@ abstract class IdempotencyLedgerContract {
         assertThat(ledger.takeFirstPublication(id, "{\"job\":1}", true, "replica-a", NOW)).contains("{\"job\":1}");
         assertThat(other.takeFirstPublication(id, "{\"job\":1}", true, "replica-b", NOW.plusSeconds(1)))
                 .as("held by the replica publishing it").isEmpty();
+        assertThat(ledger.takeFirstPublication(id, "{\"job\":1}", true, "replica-a", NOW.plusSeconds(1)))
+                .as("its holder retrying (the ledger failed in between) takes it again").contains("{\"job\":1}");
         Instant lapsed = NOW.plus(JdbcIdempotencyLedger.PUBLISH_LEASE).plusSeconds(1);
         ledger.markFirstResultPublished(id);
         assertThat(other.takeFirstPublication(id, "{\"job\":1}", true, "replica-b", lapsed))
