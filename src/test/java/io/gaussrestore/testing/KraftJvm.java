@@ -111,6 +111,7 @@ final class KraftJvm {
                 return;
             } catch (Exception notYet) {
                 if (Instant.now().isAfter(deadline)) {
+                    stop(process); // a broker that never became ready is not left running after the test
                     throw new IllegalStateException("the broker was not ready within " + timeout, notYet);
                 }
             }

@@ -148,6 +148,7 @@ public final class ServiceProcess implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+        close(); // a service that never became ready is not left running after the test
         throw new IllegalStateException("the service was not ready within " + timeout + "; see " + log);
     }
 
