@@ -113,6 +113,9 @@ public interface IdempotencyLedger {
     /** Notes that the first result reached the broker, and gives back the hold on its publication. */
     void markFirstResultPublished(String requestId);
 
+    /** {@link #markFirstResultPublished} for several requests at once, in one commit. */
+    void markFirstResultsPublished(java.util.Collection<String> requestIds);
+
     Optional<LedgerEntry> find(String requestId);
 
     /** Newest first, optionally filtered by instance and state. */

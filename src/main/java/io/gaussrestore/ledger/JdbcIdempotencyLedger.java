@@ -462,6 +462,14 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     @Override
     public Optional<String> takeFirstPublication(String requestId, String resultJson, boolean keep, String publisher,
             Instant now) {
+        if (keep && execute("UPDATE restore_request SET first_result_json = ?, first_publisher = ?, "
+                        + "first_publish_until = ? WHERE request_id = ? AND first_result_published = ? "
+                        + "AND first_result_json IS NULL "
+                        + "AND (first_publish_until IS NULL OR first_publish_until <= ? OR first_publisher = ?)",
+                resultJson, publisher, time(now.plus(PUBLISH_LEASE)), requestId, false, time(now), publisher) == 1) {
+            // The usual case, one statement: nothing kept yet, so the bytes kept are these.
+            return Optional.of(resultJson);
+        }
         int taken = execute("UPDATE restore_request SET first_result_json = CASE WHEN ? THEN "
                         + "COALESCE(first_result_json, ?) ELSE first_result_json END, first_publisher = ?, "
                         + "first_publish_until = ? WHERE request_id = ? AND first_result_published = ? "
@@ -474,10 +482,42 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         return Optional.of(keep ? require(requestId).firstResultJson() : resultJson);
     }
 
+    private static final String MARK_PUBLISHED = "UPDATE restore_request SET first_result_published = ?, "
+            + "first_publisher = NULL, first_publish_until = NULL WHERE request_id = ?";
+
     @Override
     public void markFirstResultPublished(String requestId) {
-        execute("UPDATE restore_request SET first_result_published = ?, first_publisher = NULL, first_publish_until = NULL "
-                + "WHERE request_id = ?", true, requestId);
+        execute(MARK_PUBLISHED, true, requestId);
+    }
+
+    /**
+     * One transaction for the lot, its only use in the ledger: each update is whole by itself, the transaction
+     * only saves a commit per request when many results reach the broker at once.
+     */
+    @Override
+    public void markFirstResultsPublished(java.util.Collection<String> requestIds) {
+        if (requestIds.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement(MARK_PUBLISHED)) {
+                for (String requestId : requestIds) {
+                    s.setBoolean(1, true);
+                    s.setString(2, requestId);
+                    s.addBatch();
+                }
+                s.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("could not note " + requestIds.size() + " first result(s) as published", e);
+        }
     }
 
     @Override

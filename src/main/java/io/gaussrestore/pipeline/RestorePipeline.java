@@ -533,10 +533,7 @@ public class RestorePipeline {
                 .onTermination().invoke((ignored, failure, cancelled) -> Tracing.end(publishing, failure))
                 .chain(() -> firstOf == null
                         ? Uni.createFrom().voidItem()
-                        : ledger.persistently("mark_published", l -> {
-                            l.markFirstResultPublished(firstOf.requestId());
-                            return null;
-                        }).replaceWithVoid())
+                        : ledger.markFirstResultPublished(firstOf.requestId()))
                 .map(ignored -> {
                     metrics.request(outcome);
                     if (record.timestamp() != null) {

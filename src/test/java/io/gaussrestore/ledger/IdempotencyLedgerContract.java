@@ -461,6 +461,30 @@ abstract class IdempotencyLedgerContract {
     }
 
     @Test
+    void firstResultsAreNotedAsPublishedManyAtATime() {
+        List<String> published = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String id = id();
+            ledger.claim(request(id, key()), NOW);
+            ledger.recordOutcome(id, token(id), new Outcome.Submitted("job-" + i, 1, NOW, NOW)).orElseThrow();
+            assertThat(ledger.takeFirstPublication(id, "{\"job\":" + i + "}", true, "replica-a", NOW)).isPresent();
+            published.add(id);
+        }
+        String notYet = id();
+        ledger.claim(request(notYet, key()), NOW);
+        ledger.recordOutcome(notYet, token(notYet), new Outcome.Submitted("job-later", 1, NOW, NOW)).orElseThrow();
+
+        ledger.markFirstResultsPublished(published);
+        ledger.markFirstResultsPublished(List.of());
+
+        assertThat(published).allSatisfy(id -> assertThat(ledger.find(id).orElseThrow().firstResultPublished()).isTrue());
+        Instant lapsed = NOW.plus(JdbcIdempotencyLedger.PUBLISH_LEASE).plusSeconds(1);
+        assertThat(published).as("published: nobody publishes them again")
+                .allSatisfy(id -> assertThat(ledger.takeFirstPublication(id, "{}", true, "replica-b", lapsed)).isEmpty());
+        assertThat(ledger.find(notYet).orElseThrow().firstResultPublished()).as("only those named").isFalse();
+    }
+
+    @Test
     void theDatabaseClockCorrectsASkewedLocalClock() {
         java.time.Clock skewed = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(-3));
         DatabaseClock clock = new DatabaseClock(dataSource(), skewed);
