@@ -7,6 +7,7 @@ import io.gaussrestore.pipeline.InboundRecord;
 import io.gaussrestore.pipeline.LedgerCalls;
 import io.gaussrestore.pipeline.RestorePipeline;
 import io.gaussrestore.request.Bounded;
+import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RequestIds;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
@@ -58,20 +60,24 @@ public class RequestDispatcher {
      * nothing and never reaches the cloud, so it does not wait in any line. Bounded; the eldest are forgotten
      * (such a repeat then simply waits its turn).
      */
-    private final Map<String, Instant> settledIds = new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
-            return size() > SETTLED_IDS;
-        }
-    };
+    private final Map<String, Instant> settledIds = bounded();
+    /**
+     * Business keys this process saw submitted (a job started) in the last hour, or a quarter of the
+     * de-duplication window if shorter: the ledger holds such a key for the whole window, so a new request_id for
+     * the same restore is certainly a DUPLICATE and never reaches the cloud. Such records join the rule-breaking
+     * ones that run side by side, instead of each waiting for the one before it. Bounded like the ids.
+     */
+    private final Map<String, Instant> submittedKeys = bounded();
+    private final Duration submittedKeyMemory;
     private int inFlight;
     /** Completed when a slot frees while the next record waits for one. */
     private CompletableFuture<Void> slotFreed;
 
     /**
      * The order of one instance's records: each record that may reach the cloud waits for everything before it
-     * (the barrier and the group); records that break the rules never reach the cloud, so consecutive ones form a
-     * group that runs side by side, after the barrier and before the next record that may reach the cloud.
+     * (the barrier and the group); records certain never to reach the cloud (they break the rules, or ask for a
+     * restore already submitted) form a group that runs side by side, after the barrier and before the next record
+     * that may reach the cloud.
      */
     private static final class Line {
         CompletableFuture<Void> barrier = CompletableFuture.completedFuture(null);
@@ -97,6 +103,17 @@ public class RequestDispatcher {
         this.metrics = metrics;
         this.transientDeadline = config.ledger().transientRetryDeadline();
         this.maxInFlight = config.throttling().maxInFlight();
+        Duration quarterWindow = config.ledger().window().dividedBy(4);
+        this.submittedKeyMemory = quarterWindow.compareTo(SETTLED_MEMORY) < 0 ? quarterWindow : SETTLED_MEMORY;
+    }
+
+    private static Map<String, Instant> bounded() {
+        return new LinkedHashMap<>(1024, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+                return size() > SETTLED_IDS;
+            }
+        };
     }
 
     /** Completes when the record is admitted; its processing and acknowledgement continue in the background. */
@@ -152,12 +169,14 @@ public class RequestDispatcher {
         CompletableFuture<Void> previous;
         Line line = null;
         Group group = null;
+        boolean seenSettled = false;
         synchronized (this) {
             Instant settledAt = place.requestId() == null ? null : settledIds.get(place.requestId());
             if (settledAt != null && readAt.isBefore(settledAt.plus(SETTLED_MEMORY))) {
                 // A repeat of a settled request changes nothing and reaches nothing: it is answered at once.
                 previous = CompletableFuture.completedFuture(null);
-            } else if (place.rejected()) {
+                seenSettled = true;
+            } else if (place.neverReachesCloud(key -> remembered(submittedKeys, key, readAt, submittedKeyMemory))) {
                 line = lines.computeIfAbsent(place.key(), k -> new Line());
                 line.pending++;
                 if (line.group == null) {
@@ -174,10 +193,11 @@ public class RequestDispatcher {
                 line.group = null;
             }
         }
-        InboundRecord inbound = KafkaRecords.inbound(message, ownership).readAt(readAt, judged);
+        InboundRecord read = KafkaRecords.inbound(message, ownership).readAt(readAt, judged);
+        InboundRecord inbound = seenSettled ? read.asSeenSettled() : read;
         Line joinedLine = line;
         Group joined = group;
-        previous.whenComplete((ignored, failure) -> process(message, inbound, place.requestId()).subscribe().with(
+        previous.whenComplete((ignored, failure) -> process(message, inbound, place).subscribe().with(
                 done -> finish(place.key(), joinedLine, joined, mine, admission),
                 error -> {
                     LOG.errorf("record %s could not be settled: %s", inbound.position(), error.toString());
@@ -190,7 +210,8 @@ public class RequestDispatcher {
      * the transient-retry deadline; any other failure, or one that outlasts the deadline, sends the record to the
      * dead-letter topic with its reason: no record can hold its partition for ever.
      */
-    private Uni<Void> process(Message<byte[]> message, InboundRecord inbound, String requestId) {
+    private Uni<Void> process(Message<byte[]> message, InboundRecord inbound, Place place) {
+        String requestId = place.requestId();
         return Uni.createFrom().deferred(() -> pipeline.process(inbound))
                 .onFailure(RequestDispatcher::transientFailure).invoke(e -> LOG.errorf(
                         "processing %s failed, trying again: %s", inbound.position(), e.toString()))
@@ -202,7 +223,8 @@ public class RequestDispatcher {
                     if (requestId != null && disposition instanceof Disposition.Answered answered
                             && requestId.equals(answered.result().requestId())
                             && answered.result().status() != ResultStatus.DUPLICATE) {
-                        settled(requestId);
+                        settled(requestId, answered.result().status() == ResultStatus.SUBMITTED
+                                ? place.businessKey() : null);
                     }
                 })
                 .chain(disposition -> KafkaRecords.settle(message, disposition));
@@ -256,28 +278,51 @@ public class RequestDispatcher {
         mine.complete(null);
     }
 
-    private synchronized void settled(String requestId) {
-        settledIds.put(requestId, clock.instant());
+    private synchronized void settled(String requestId, String submittedKey) {
+        Instant now = clock.instant();
+        settledIds.put(requestId, now);
+        if (submittedKey != null) {
+            submittedKeys.put(submittedKey, now);
+        }
+    }
+
+    private static boolean remembered(Map<String, Instant> memory, String key, Instant now, Duration howLong) {
+        Instant at = memory.get(key);
+        return at != null && now.isBefore(at.plus(howLong));
     }
 
     /**
      * Where a record stands in line: its instance's key, whether it breaks the rules (it then never reaches the
-     * cloud), and its well-formed request_id if it has one.
+     * cloud), its well-formed request_id if it has one, and the business key of a valid request that is not a dry
+     * run (null otherwise).
      */
-    private record Place(String key, boolean rejected, String requestId) {}
+    record Place(String key, boolean rejected, String requestId, String businessKey) {
+
+        /**
+         * Whether the record is certain never to reach the cloud, so that it may run beside its group instead of
+         * waiting for the record before it: it breaks the rules, or it asks for a restore already submitted (its
+         * business key is one the ledger holds for the whole window, so it is a DUPLICATE whatever its turn).
+         */
+        boolean neverReachesCloud(Predicate<String> submittedKey) {
+            return rejected || businessKey != null && submittedKey.test(businessKey);
+        }
+    }
 
     /**
      * Requests of one instance share a key; records without a readable instance_id are not ordered. A record that
      * breaks the rules is answered REJECTED whatever came before it, so it need not wait for the others of its group.
      */
-    private static Place place(InboundRecord.Judged judged, byte[] value) {
+    static Place place(InboundRecord.Judged judged, byte[] value) {
         if (judged.decoded() instanceof RecordDecoder.Decoded.Json json && json.object().path("instance_id").isTextual()) {
             boolean rejected = judged.check() instanceof RequestCheck.Invalid;
             String requestId = json.object().path("request_id").isTextual() ? json.object().get("request_id").asText() : null;
+            String businessKey = judged.check() instanceof RequestCheck.Valid valid && !valid.request().dryRun()
+                    ? BusinessKey.of(valid.request())
+                    : null;
             return new Place("instance:" + json.object().path("instance_id").asText(), rejected,
-                    RequestIds.wellFormed(requestId) ? requestId : null);
+                    RequestIds.wellFormed(requestId) ? requestId : null, businessKey);
         }
-        return new Place("unordered:" + System.identityHashCode(value), false, null);
+        return new Place("unordered:" + System.identityHashCode(value), false, null, null);
     }
 
     private static final class NotAdmitted extends RuntimeException {

@@ -21,10 +21,12 @@ import java.time.Instant;
  *     its instance's line by that verdict); null: when the pipeline takes it
  * @param judged the record decoded and checked at {@code readAt}, so that it is parsed and judged once; null: the
  *     pipeline judges it
+ * @param seenSettled the dispatcher saw its request_id settled lately: most likely a repeat, so the ledger is asked
+ *     for the request before a claim is tried (a hint only; the ledger decides)
  */
 public record InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
         RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span, Instant readAt,
-        Judged judged) {
+        Judged judged, boolean seenSettled) {
 
     /** A record's value decoded, and its verdict when it is a JSON object (null otherwise). */
     public record Judged(RecordDecoder.Decoded decoded, RequestCheck check) {
@@ -41,26 +43,33 @@ public record InboundRecord(byte[] value, String ceId, Instant timestamp, String
     /** A record from the Kafka door. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
             RecordFence fence) {
-        this(value, ceId, timestamp, topic, partition, offset, fence, null, null, null, Span.getInvalid(), null, null);
+        this(value, ceId, timestamp, topic, partition, offset, fence, null, null, null, Span.getInvalid(), null, null,
+                false);
     }
 
     /** A record as read from the topic, before the pipeline starts its span. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
             RecordFence fence, String httpCaller, String policyDenial, String traceparent) {
         this(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial, traceparent,
-                Span.getInvalid(), null, null);
+                Span.getInvalid(), null, null, false);
     }
 
     /** The same record, followed by the given span. */
     public InboundRecord withSpan(Span requestSpan) {
         return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
-                traceparent, requestSpan, readAt, judged);
+                traceparent, requestSpan, readAt, judged, seenSettled);
     }
 
     /** The same record, read at that moment, and what it was judged then. */
     public InboundRecord readAt(Instant at, Judged verdict) {
         return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
-                traceparent, span, at, verdict);
+                traceparent, span, at, verdict, seenSettled);
+    }
+
+    /** The same record, its request_id seen settled lately. */
+    public InboundRecord asSeenSettled() {
+        return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
+                traceparent, span, readAt, judged, true);
     }
 
     /** Which door the request came through, for decision log lines. */

@@ -7,6 +7,7 @@ import io.gaussrestore.access.Decisions;
 import io.gaussrestore.access.RestorePolicy;
 import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.ledger.Claim;
+import io.gaussrestore.ledger.IdempotencyLedger;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.ledger.NewRequest;
@@ -82,6 +83,23 @@ public class RestorePipeline {
 
     /** Work stopped after its claim: under which lease, and the cloud's answer if one came (null: nothing sent). */
     private record Unfinished(String leaseToken, Submission outcome) {}
+
+    /**
+     * Settled requests read from the ledger to answer a repeat, and when: further repeats within
+     * {@link #REPEAT_MEMORY} are answered from here, so a storm of one replayed request reads the ledger about once a
+     * second, not once a record. Bounded; the eldest are forgotten.
+     */
+    private final Map<String, ReadForRepeat> readForRepeats = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ReadForRepeat> eldest) {
+                    return size() > 10_000;
+                }
+            });
+    /** How old the outcome a repeat is answered with may be. */
+    static final Duration REPEAT_MEMORY = Duration.ofSeconds(1);
+
+    private record ReadForRepeat(LedgerEntry entry, Instant at) {}
 
     public RestorePipeline(RecordDecoder decoder, RestoreRequestValidator validator, RestoreSubmitter submitter,
             LedgerCalls ledger, ResultSink results, LaterResults laterResults, RestoreMetrics metrics, Clock clock,
@@ -180,8 +198,15 @@ public class RestorePipeline {
             NewRequest arriving = new NewRequest(requestId, businessKey, request.projectId(), request.instanceId(),
                     text(record), audit.requestedBy(), audit.reason(), audit.ticket(), record.position(),
                     UUID.randomUUID().toString(), receivedAt);
+            if (record.seenSettled()) {
+                ReadForRepeat read = readForRepeats.get(requestId);
+                if (read != null && clock.instant().isBefore(read.at().plus(REPEAT_MEMORY))
+                        && !record.position().equals(read.entry().source())) {
+                    return onClaim(record, new Claim.Repeated(read.entry()), request);
+                }
+            }
             Span claiming = tracing.startStep(record.span(), "ledger claim", SpanKind.INTERNAL);
-            return ledger.call("claim", l -> l.claim(arriving, clock.instant()))
+            return ledger.call(record.seenSettled() ? "claim_repeat" : "claim", l -> claim(l, arriving, record.seenSettled()))
                     .onTermination().invoke((claim, failure, cancelled) -> {
                         if (claim != null) {
                             claiming.setAttribute("gaussdb.restore.claim", claim.getClass().getSimpleName());
@@ -190,6 +215,26 @@ public class RestorePipeline {
                     })
                     .chain(claim -> onClaim(record, claim, request));
         });
+    }
+
+    /**
+     * Claims a request. One the dispatcher saw settled lately is looked up first: a repeat is then answered after
+     * one read (kept for the next repeats for a second), instead of after an insert refused as a duplicate key and
+     * a read. Anything else (not found, still unclaimed, or this very record again) goes to the claim, which
+     * decides as always.
+     */
+    private Claim claim(IdempotencyLedger ledger, NewRequest arriving, boolean seenSettled) {
+        if (seenSettled) {
+            Instant readAt = clock.instant();
+            Optional<LedgerEntry> known = ledger.find(arriving.requestId());
+            if (known.isPresent() && known.get().state() != LedgerState.RECEIVED) {
+                readForRepeats.put(arriving.requestId(), new ReadForRepeat(known.get(), readAt));
+                if (!arriving.source().equals(known.get().source())) {
+                    return new Claim.Repeated(known.get());
+                }
+            }
+        }
+        return ledger.claim(arriving, clock.instant());
     }
 
     /** Who asked: the authenticated caller for the HTTP door, the request's requested_by for the Kafka door. */

@@ -20,6 +20,8 @@ import io.gaussrestore.ledger.NewRequest;
 import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RestoreRequestValidator;
+import io.gaussrestore.result.RestoreResult;
+import io.gaussrestore.result.ResultStatus;
 import io.gaussrestore.testing.CloudApiMock.InjectCloudApi;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
@@ -69,6 +71,9 @@ class PipelineRecoveryTest {
 
     @Inject
     io.gaussrestore.throttling.RateLimiter limiter;
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
 
     @org.junit.jupiter.api.BeforeAll
     static void readResults() {
@@ -120,6 +125,69 @@ class PipelineRecoveryTest {
             }
             s.executeUpdate();
         }
+    }
+
+    @Test
+    void aRecordSeenSettledIsLookedUpFirstYetTheLedgerStillDecides() {
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-seen");
+        String requestId = "seen-" + UUID.randomUUID();
+        InboundRecord original = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
+        assertThat(((Disposition.Answered) process(original)).result().status()).isEqualTo(ResultStatus.SUBMITTED);
+
+        Disposition repeat = process(record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS)
+                .asSeenSettled());
+        assertThat(((Disposition.Answered) repeat).result().status()).as("another record with its id: a repeat")
+                .isEqualTo(ResultStatus.DUPLICATE);
+        assertThat(((Disposition.Answered) repeat).result().jobId()).isEqualTo("job-seen");
+
+        Disposition redelivered = process(again(original, RecordFence.ALWAYS).asSeenSettled());
+        assertThat(((Disposition.Answered) redelivered).result().status())
+                .as("the original record again: its own outcome, not a repeat").isEqualTo(ResultStatus.SUBMITTED);
+
+        String unknown = "seen-wrongly-" + UUID.randomUUID();
+        String other = instanceId();
+        stubAccepted(other, "job-unknown");
+        Disposition wrongHint = process(record(request(unknown, other, 1690890940000L), RecordFence.ALWAYS)
+                .asSeenSettled());
+        assertThat(((Disposition.Answered) wrongHint).result().status())
+                .as("a request the ledger does not know is claimed and sent as any other").isEqualTo(ResultStatus.SUBMITTED);
+        assertThat(posts(instanceId)).isEqualTo(1);
+        assertThat(posts(other)).isEqualTo(1);
+    }
+
+    private long ledgerCalls(String operation) {
+        io.micrometer.core.instrument.Timer timer = registry.find("gaussdb.restore.ledger.latency")
+                .tag("operation", operation).timer();
+        return timer == null ? 0 : timer.count();
+    }
+
+    @Test
+    void repeatsOfOneRequestReadTheLedgerAboutOnceASecondAndSeeItsChangesAfterThat() throws Exception {
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-repeated");
+        String requestId = "repeated-" + UUID.randomUUID();
+        String value = request(requestId, instanceId, 1690890940000L);
+        process(record(value, RecordFence.ALWAYS));
+        long readsBefore = ledgerCalls("claim_repeat");
+
+        long start = System.nanoTime();
+        for (int i = 0; i < 40; i++) {
+            RestoreResult repeat = ((Disposition.Answered) process(record(value, RecordFence.ALWAYS).asSeenSettled()))
+                    .result();
+            assertThat(repeat.status()).isEqualTo(ResultStatus.DUPLICATE);
+            assertThat(repeat.originalStatus()).isEqualTo(ResultStatus.SUBMITTED);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long reads = ledgerCalls("claim_repeat") - readsBefore;
+        assertThat(reads).as("40 repeats in %.2f s", seconds)
+                .isBetween(1L, 1L + (long) Math.ceil(seconds / RestorePipeline.REPEAT_MEMORY.toMillis() * 1000));
+
+        // The job moved on: within the memory's second, repeats answer with the new state.
+        sql("UPDATE restore_request SET state = 'RUNNING', job_status = 'Running' WHERE request_id = ?", requestId);
+        await().atMost(WAIT).until(() -> ((Disposition.Answered) process(record(value, RecordFence.ALWAYS)
+                .asSeenSettled())).result().originalStatus() == ResultStatus.RUNNING);
+        assertThat(posts(instanceId)).isEqualTo(1);
     }
 
     @Test

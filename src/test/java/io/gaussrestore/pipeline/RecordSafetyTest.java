@@ -188,6 +188,41 @@ class RecordSafetyTest {
     }
 
     @Test
+    void newIdsForARestoreAlreadySubmittedRunSideBySideAsDuplicatesYetKeepTheirPlaceInTheLine() {
+        String instanceId = instanceId();
+        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
+                .withFixedDelay(300).withBody("{\"job_id\": \"job-dup-line\"}")));
+        String original = "dup-original-" + UUID.randomUUID();
+        String record = request(original, instanceId, "");
+        TestTopics.send(instanceId, record);
+        // Once submitted, its restore is held for the whole window: a new id asking for it is a duplicate.
+        assertThat(onlyResult(original).get("status").asText()).isEqualTo("SUBMITTED");
+        List<String> again = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String id = "dup-again-" + i + "-" + UUID.randomUUID();
+            again.add(id);
+            TestTopics.send(instanceId, record.replace(original, id));
+        }
+        String last = "dup-last-" + UUID.randomUUID();
+        TestTopics.send(instanceId, request(last, instanceId, ""));
+
+        assertThat(onlyResult(last).get("status").asText()).isIn("SUBMITTED", "QUEUED");
+        long lastAt = TestTopics.results(last).get(0).timestamp();
+        for (String id : again) {
+            JsonNode result = onlyResult(id);
+            assertThat(result.get("status").asText()).isEqualTo("DUPLICATE");
+            assertThat(result.get("duplicate_of").asText()).isEqualTo(original);
+            assertThat(lastAt).as("the request after the duplicates waits for them all")
+                    .isGreaterThanOrEqualTo(TestTopics.results(id).get(0).timestamp());
+        }
+        java.util.regex.Matcher table = java.util.regex.Pattern.compile("orders_[0-9a-f-]{8}").matcher(record);
+        assertThat(table.find()).isTrue();
+        assertThat(cloud.findAll(postRequestedFor(urlPathEqualTo(restorePath(instanceId)))))
+                .filteredOn(call -> call.getBodyAsString().contains(table.group()))
+                .as("the restore was sent once, for the original").hasSize(1);
+    }
+
+    @Test
     void aRepeatOfASettledRequestIsAnsweredWithoutWaitingBehindASlowOne() {
         String instanceId = instanceId();
         String path = restorePath(instanceId);
