@@ -12,6 +12,7 @@ import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RequestIds;
 import io.gaussrestore.request.RestoreRequestValidator;
+import io.gaussrestore.result.RestoreResult;
 import io.gaussrestore.result.ResultStatus;
 import io.gaussrestore.throttling.CircuitBreaker;
 import io.smallrye.mutiny.Uni;
@@ -62,12 +63,17 @@ public class RequestDispatcher {
      */
     private final Map<String, Instant> settledIds = bounded();
     /**
-     * Business keys this process saw submitted (a job started) in the last hour, or a quarter of the
-     * de-duplication window if shorter: the ledger holds such a key for the whole window, so a new request_id for
-     * the same restore is certainly a DUPLICATE and never reaches the cloud. Such records join the rule-breaking
-     * ones that run side by side, instead of each waiting for the one before it. Bounded like the ids.
+     * Business keys of restores this process saw held by a started job in the last {@link #SUBMITTED_KEY_MEMORY}
+     * (a request answered SUBMITTED, or a duplicate answered with its original submitted, running, completed or
+     * unknown): a new request_id for the same restore is then a DUPLICATE and never reaches the cloud, so such
+     * records join the rule-breaking ones that run side by side instead of each waiting for the one before it. A
+     * storm keeps the memory fresh with its own answers. Should the job have failed meanwhile (the key is then
+     * free), the record is claimed and sent from within its group: the group holds no other record that reaches the
+     * cloud unless it too was so mistaken, and the ledger's instance queue keeps even those two from running at
+     * once. Bounded like the ids.
      */
     private final Map<String, Instant> submittedKeys = bounded();
+    private static final Duration SUBMITTED_KEY_MEMORY = Duration.ofSeconds(10);
     private final Duration submittedKeyMemory;
     private int inFlight;
     /** Completed when a slot frees while the next record waits for one. */
@@ -104,7 +110,7 @@ public class RequestDispatcher {
         this.transientDeadline = config.ledger().transientRetryDeadline();
         this.maxInFlight = config.throttling().maxInFlight();
         Duration quarterWindow = config.ledger().window().dividedBy(4);
-        this.submittedKeyMemory = quarterWindow.compareTo(SETTLED_MEMORY) < 0 ? quarterWindow : SETTLED_MEMORY;
+        this.submittedKeyMemory = quarterWindow.compareTo(SUBMITTED_KEY_MEMORY) < 0 ? quarterWindow : SUBMITTED_KEY_MEMORY;
     }
 
     private static Map<String, Instant> bounded() {
@@ -211,7 +217,6 @@ public class RequestDispatcher {
      * dead-letter topic with its reason: no record can hold its partition for ever.
      */
     private Uni<Void> process(Message<byte[]> message, InboundRecord inbound, Place place) {
-        String requestId = place.requestId();
         return Uni.createFrom().deferred(() -> pipeline.process(inbound))
                 .onFailure(RequestDispatcher::transientFailure).invoke(e -> LOG.errorf(
                         "processing %s failed, trying again: %s", inbound.position(), e.toString()))
@@ -219,12 +224,8 @@ public class RequestDispatcher {
                 .withBackOff(REPROCESS_AFTER, Duration.ofMinutes(1)).expireIn(transientDeadline.toMillis())
                 .onFailure().recoverWithItem(e -> unprocessable(inbound, e))
                 .invoke(disposition -> {
-                    // Answered under its own id, and not as a duplicate (whose original might still be unclaimed).
-                    if (requestId != null && disposition instanceof Disposition.Answered answered
-                            && requestId.equals(answered.result().requestId())
-                            && answered.result().status() != ResultStatus.DUPLICATE) {
-                        settled(requestId, answered.result().status() == ResultStatus.SUBMITTED
-                                ? place.businessKey() : null);
+                    if (disposition instanceof Disposition.Answered answered) {
+                        learn(place, answered.result());
                     }
                 })
                 .chain(disposition -> KafkaRecords.settle(message, disposition));
@@ -278,12 +279,28 @@ public class RequestDispatcher {
         mine.complete(null);
     }
 
-    private synchronized void settled(String requestId, String submittedKey) {
+    /** What a record's answer tells of the requests and restores that may come again. */
+    private synchronized void learn(Place place, RestoreResult result) {
         Instant now = clock.instant();
-        settledIds.put(requestId, now);
-        if (submittedKey != null) {
-            submittedKeys.put(submittedKey, now);
+        // Answered under its own id, and not as a duplicate (whose original might still be unclaimed).
+        if (place.requestId() != null && place.requestId().equals(result.requestId())
+                && result.status() != ResultStatus.DUPLICATE) {
+            settledIds.put(place.requestId(), now);
         }
+        if (place.businessKey() != null) {
+            if (result.status() == ResultStatus.SUBMITTED || result.status() == ResultStatus.DUPLICATE
+                    && holdsItsRestore(result.originalStatus())) {
+                submittedKeys.put(place.businessKey(), now);
+            } else {
+                submittedKeys.remove(place.businessKey());
+            }
+        }
+    }
+
+    /** Statuses of an original whose restore keeps its business key for the whole window. */
+    private static boolean holdsItsRestore(ResultStatus original) {
+        return original == ResultStatus.SUBMITTED || original == ResultStatus.RUNNING
+                || original == ResultStatus.COMPLETED || original == ResultStatus.UNKNOWN;
     }
 
     private static boolean remembered(Map<String, Instant> memory, String key, Instant now, Duration howLong) {

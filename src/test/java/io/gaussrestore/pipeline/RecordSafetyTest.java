@@ -49,6 +49,9 @@ class RecordSafetyTest {
     @Inject
     CircuitBreaker circuit;
 
+    @Inject
+    io.gaussrestore.ledger.LedgerStore store;
+
     private static String instanceId() {
         return UUID.randomUUID().toString().replace("-", "") + "in07";
     }
@@ -220,6 +223,32 @@ class RecordSafetyTest {
         assertThat(cloud.findAll(postRequestedFor(urlPathEqualTo(restorePath(instanceId)))))
                 .filteredOn(call -> call.getBodyAsString().contains(table.group()))
                 .as("the restore was sent once, for the original").hasSize(1);
+    }
+
+    @Test
+    void aNewIdForARestoreWhoseJobFailedSinceIsSentNotAnsweredAsADuplicate() throws Exception {
+        String instanceId = instanceId();
+        stubAccepted(instanceId, "job-failed-since");
+        String original = "failed-since-" + UUID.randomUUID();
+        String record = request(original, instanceId, "");
+        TestTopics.send(instanceId, record);
+        assertThat(onlyResult(original).get("status").asText()).isEqualTo("SUBMITTED");
+        // The job failed (as a tracker would record it): the restore's key is free again, though the dispatcher
+        // still remembers it as held and lets the next record for it run beside the line.
+        try (java.sql.Connection c = store.dataSource().getConnection();
+                java.sql.PreparedStatement s = c.prepareStatement(
+                        "UPDATE restore_request SET state = 'FAILED', job_status = 'Failed' WHERE request_id = ?")) {
+            s.setString(1, original);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        String again = "failed-since-again-" + UUID.randomUUID();
+
+        TestTopics.send(instanceId, record.replace(original, again));
+
+        assertThat(onlyResult(again).get("status").asText()).as("the ledger decides: sent again")
+                .isIn("SUBMITTED", "QUEUED");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cloud.findAll(postRequestedFor(
+                urlPathEqualTo(restorePath(instanceId))))).hasSize(2));
     }
 
     @Test
