@@ -7,7 +7,6 @@ import io.gaussrestore.pipeline.InboundRecord;
 import io.gaussrestore.pipeline.LedgerCalls;
 import io.gaussrestore.pipeline.RestorePipeline;
 import io.gaussrestore.request.Bounded;
-import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RequestIds;
@@ -81,9 +80,9 @@ public class RequestDispatcher {
 
     /**
      * The order of one instance's records: each record that may reach the cloud waits for everything before it
-     * (the barrier and the group); records certain never to reach the cloud (they break the rules, or ask for a
-     * restore already submitted) form a group that runs side by side, after the barrier and before the next record
-     * that may reach the cloud.
+     * (the barrier and the group); records that cannot reach the cloud (they break the rules) or are expected not
+     * to (they ask again for a restore held by a started job) form a group that runs side by side, after the
+     * barrier and before the next record that may reach the cloud.
      */
     private static final class Line {
         CompletableFuture<Void> barrier = CompletableFuture.completedFuture(null);
@@ -297,7 +296,7 @@ public class RequestDispatcher {
         }
     }
 
-    /** Statuses of an original whose restore keeps its business key for the whole window. */
+    /** Statuses of an original whose restore holds its business key: a new request for it is its duplicate. */
     private static boolean holdsItsRestore(ResultStatus original) {
         return original == ResultStatus.SUBMITTED || original == ResultStatus.RUNNING
                 || original == ResultStatus.COMPLETED || original == ResultStatus.UNKNOWN;
@@ -316,9 +315,9 @@ public class RequestDispatcher {
     record Place(String key, boolean rejected, String requestId, String businessKey) {
 
         /**
-         * Whether the record is certain never to reach the cloud, so that it may run beside its group instead of
-         * waiting for the record before it: it breaks the rules, or it asks for a restore already submitted (its
-         * business key is one the ledger holds for the whole window, so it is a DUPLICATE whatever its turn).
+         * Whether the record may run beside its group instead of waiting for the record before it: it breaks the
+         * rules, or it asks for a restore remembered as held by a started job (a DUPLICATE whatever its turn;
+         * the ledger decides, should the memory be wrong).
          */
         boolean neverReachesCloud(Predicate<String> submittedKey) {
             return rejected || businessKey != null && submittedKey.test(businessKey);
@@ -334,7 +333,7 @@ public class RequestDispatcher {
             boolean rejected = judged.check() instanceof RequestCheck.Invalid;
             String requestId = json.object().path("request_id").isTextual() ? json.object().get("request_id").asText() : null;
             String businessKey = judged.check() instanceof RequestCheck.Valid valid && !valid.request().dryRun()
-                    ? BusinessKey.of(valid.request())
+                    ? judged.businessKey()
                     : null;
             return new Place("instance:" + json.object().path("instance_id").asText(), rejected,
                     RequestIds.wellFormed(requestId) ? requestId : null, businessKey);

@@ -1,5 +1,6 @@
 package io.gaussrestore.pipeline;
 
+import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RestoreRequestValidator;
@@ -28,15 +29,20 @@ public record InboundRecord(byte[] value, String ceId, Instant timestamp, String
         RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span, Instant readAt,
         Judged judged, boolean seenSettled) {
 
-    /** A record's value decoded, and its verdict when it is a JSON object (null otherwise). */
-    public record Judged(RecordDecoder.Decoded decoded, RequestCheck check) {
+    /**
+     * A record's value decoded, its verdict when it is a JSON object (null otherwise), and the business key of a
+     * valid request (null otherwise), computed once for the dispatcher and the pipeline.
+     */
+    public record Judged(RecordDecoder.Decoded decoded, RequestCheck check, String businessKey) {
 
         /** Decodes the value and judges it by the rules in force at that moment. */
         public static Judged of(byte[] value, Instant at, RecordDecoder decoder, RestoreRequestValidator validator) {
             RecordDecoder.Decoded decoded = decoder.decode(value);
-            return new Judged(decoded, decoded instanceof RecordDecoder.Decoded.Json json
+            RequestCheck check = decoded instanceof RecordDecoder.Decoded.Json json
                     ? validator.checkAt(json.object(), at)
-                    : null);
+                    : null;
+            return new Judged(decoded, check,
+                    check instanceof RequestCheck.Valid valid ? BusinessKey.of(valid.request()) : null);
         }
     }
 

@@ -18,7 +18,6 @@ import io.gaussrestore.observability.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.gaussrestore.request.Bounded;
-import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RequestIds;
@@ -38,6 +37,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,8 +90,8 @@ public class RestorePipeline {
      * {@link #REPEAT_MEMORY} are answered from here, so a storm of one replayed request reads the ledger about once a
      * second, not once a record. Bounded; the eldest are forgotten.
      */
-    private final Map<String, ReadForRepeat> readForRepeats = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(256, 0.75f, false) {
+    private final Map<String, ReadForRepeat> readForRepeats = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, ReadForRepeat> eldest) {
                     return size() > 10_000;
@@ -166,7 +167,7 @@ public class RestorePipeline {
                     Bounded.violations(invalid.violations()), message);
         }
         RestoreRequest request = ((RequestCheck.Valid) check).request();
-        String businessKey = BusinessKey.of(request);
+        String businessKey = judged.businessKey();
         String requestId = request.dryRun()
                 ? RequestIds.forInvalid(request.requestId(), record.ceId(), record.value())
                 : RequestIds.forValid(request, record.ceId(), businessKey);
