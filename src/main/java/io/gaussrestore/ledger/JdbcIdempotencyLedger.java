@@ -459,22 +459,26 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     }
 
 
+    /**
+     * A first result nobody has published and nobody holds, or whose hold lapsed, or is held by this same publisher
+     * (a retry after the ledger failed between the statement and the read). Binds: false, now, publisher.
+     */
+    private static final String FREE_TO_PUBLISH = "first_result_published = ? "
+            + "AND (first_publish_until IS NULL OR first_publish_until <= ? OR first_publisher = ?)";
+
     @Override
     public Optional<String> takeFirstPublication(String requestId, String resultJson, boolean keep, String publisher,
             Instant now) {
         if (keep && execute("UPDATE restore_request SET first_result_json = ?, first_publisher = ?, "
-                        + "first_publish_until = ? WHERE request_id = ? AND first_result_published = ? "
-                        + "AND first_result_json IS NULL "
-                        + "AND (first_publish_until IS NULL OR first_publish_until <= ? OR first_publisher = ?)",
+                        + "first_publish_until = ? WHERE request_id = ? AND first_result_json IS NULL AND "
+                        + FREE_TO_PUBLISH,
                 resultJson, publisher, time(now.plus(PUBLISH_LEASE)), requestId, false, time(now), publisher) == 1) {
             // The usual case, one statement: nothing kept yet, so the bytes kept are these.
             return Optional.of(resultJson);
         }
         int taken = execute("UPDATE restore_request SET first_result_json = CASE WHEN ? THEN "
                         + "COALESCE(first_result_json, ?) ELSE first_result_json END, first_publisher = ?, "
-                        + "first_publish_until = ? WHERE request_id = ? AND first_result_published = ? "
-                        // The same publisher again: a retry after the ledger failed between this and the read.
-                        + "AND (first_publish_until IS NULL OR first_publish_until <= ? OR first_publisher = ?)",
+                        + "first_publish_until = ? WHERE request_id = ? AND " + FREE_TO_PUBLISH,
                 keep, resultJson, publisher, time(now.plus(PUBLISH_LEASE)), requestId, false, time(now), publisher);
         if (taken != 1) {
             return Optional.empty();

@@ -176,8 +176,7 @@ public class RequestDispatcher {
         Group group = null;
         boolean seenSettled = false;
         synchronized (this) {
-            Instant settledAt = place.requestId() == null ? null : settledIds.get(place.requestId());
-            if (settledAt != null && readAt.isBefore(settledAt.plus(SETTLED_MEMORY))) {
+            if (place.requestId() != null && remembered(settledIds, place.requestId(), readAt, SETTLED_MEMORY)) {
                 // A repeat of a settled request changes nothing and reaches nothing: it is answered at once.
                 previous = CompletableFuture.completedFuture(null);
                 seenSettled = true;
