@@ -22,8 +22,12 @@ public interface IdempotencyLedger {
      */
     Claim resumeClaim(LedgerEntry received, String source, Instant now);
 
-    /** Records a rejected request: Won when new (stored as REJECTED), else Repeated or Redelivered. */
-    Claim recordRejected(NewRequest request, String errorCode, String violationsJson, String message, Instant now);
+    /**
+     * Records a rejected request: Won when new (stored as REJECTED, its first result's publication held for
+     * {@code publisher} in the same statement), else Repeated or Redelivered.
+     */
+    Claim recordRejected(NewRequest request, String errorCode, String violationsJson, String message, Instant now,
+            String publisher);
 
     /**
      * Records a dry run's answer as the request's final state (DRY_RUN); {@code findingsJson} is what the checks

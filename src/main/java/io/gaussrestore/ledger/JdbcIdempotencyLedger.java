@@ -70,7 +70,7 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
     @Override
     public Claim claim(NewRequest request, Instant now) {
-        Optional<Claim> repeat = insertRequest(request, LedgerState.RECEIVED, null, null, null, now);
+        Optional<Claim> repeat = insertRequest(request, LedgerState.RECEIVED, null, null, null, now, null);
         if (repeat.isPresent()) {
             return repeat.get();
         }
@@ -84,14 +84,14 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
     @Override
     public Claim recordRejected(NewRequest request, String errorCode, String violationsJson, String message,
-            Instant now) {
-        return insertRequest(request, LedgerState.REJECTED, violationsJson, message, errorCode, now)
-                .orElseGet(() -> new Claim.Won(require(request.requestId())));
+            Instant now, String publisher) {
+        return insertRequest(request, LedgerState.REJECTED, violationsJson, message, errorCode, now, publisher)
+                .orElseGet(() -> new Claim.Won(require(request.requestId()), true));
     }
 
     @Override
     public Claim recordDryRun(NewRequest request, String outcome, String findingsJson, String message, Instant now) {
-        return insertRequest(request, LedgerState.DRY_RUN, findingsJson, message, outcome, now)
+        return insertRequest(request, LedgerState.DRY_RUN, findingsJson, message, outcome, now, null)
                 .orElseGet(() -> new Claim.Won(require(request.requestId())));
     }
 
@@ -112,11 +112,16 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 .filter(entry -> entry.state().holdsBusinessKey());
     }
 
+    /**
+     * Inserts a request; a {@code publisher} (REJECTED only) takes the first result's publication in the same
+     * statement, which saves the statement that would take it next.
+     */
     private Optional<Claim> insertRequest(NewRequest request, LedgerState state, String details, String message,
-            String errorCode, Instant now) {
+            String errorCode, Instant now, String publisher) {
         String sql = "INSERT INTO restore_request (request_id, business_key, project_id, instance_id, state, first_status, "
                 + "first_result_id, request_json, requested_by, reason, ticket, source, error_code, error_message, "
-                + "error_details, retryable, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "error_details, retryable, received_at, updated_at, first_publisher, first_publish_until) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
             boolean rejected = state == LedgerState.REJECTED || state == LedgerState.DRY_RUN;
             s.setString(1, request.requestId());
@@ -141,6 +146,13 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
             }
             s.setObject(17, time(request.receivedAt()));
             s.setObject(18, time(now));
+            if (publisher == null) {
+                s.setNull(19, Types.VARCHAR);
+                s.setNull(20, Types.TIMESTAMP_WITH_TIMEZONE);
+            } else {
+                s.setString(19, publisher);
+                s.setObject(20, time(now.plus(PUBLISH_LEASE)));
+            }
             s.executeUpdate();
             return Optional.empty();
         } catch (SQLException e) {

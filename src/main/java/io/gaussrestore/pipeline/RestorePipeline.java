@@ -273,8 +273,9 @@ public class RestorePipeline {
                 Bounded.text(instanceId, ID_COLUMN), text(record), Bounded.text(audit.requestedBy(), AUDIT_COLUMN),
                 Bounded.text(audit.reason(), AUDIT_COLUMN), Bounded.text(audit.ticket(), AUDIT_COLUMN),
                 record.position(), UUID.randomUUID().toString(), receivedAt);
+        String publisher = UUID.randomUUID().toString();
         return ledger.call("record_rejected", l -> l.recordRejected(rejected, errorCode,
-                        LedgerResults.violationsJson(violations), message, clock.instant()))
+                        LedgerResults.violationsJson(violations), message, clock.instant(), publisher))
                 .invoke(claim -> {
                     if (claim instanceof Claim.Won) {
                         RequestLog.with(rejected.requestId(), rejected.instanceId(), null, () -> {
@@ -292,9 +293,16 @@ public class RestorePipeline {
     private Uni<Disposition> onClaim(InboundRecord record, Claim claim, RestoreRequest request) {
         if (claim instanceof Claim.Won won) {
             LedgerEntry entry = won.entry();
-            return entry.state() == LedgerState.SUBMITTING
-                    ? admit(record, entry, request)
-                    : publishFirst(record, entry, null);
+            if (entry.state() == LedgerState.SUBMITTING) {
+                return admit(record, entry, request);
+            }
+            if (won.firstPublicationHeld()) {
+                // Recorded just now with its first publication taken for this record: it goes out at once.
+                RestoreResult result = LedgerResults.first(entry, null);
+                return publish(record, result, entry.firstResultId(), outcome(entry.firstStatus()), entry,
+                        serialize(result));
+            }
+            return publishFirst(record, entry, null);
         }
         if (claim instanceof Claim.DuplicateOf duplicate) {
             RequestLog.with(duplicate.newEntry().requestId(), duplicate.newEntry().instanceId(),

@@ -146,14 +146,14 @@ abstract class IdempotencyLedgerContract {
     void rejectedRequestsAreRememberedAndBlockNothing() {
         String id = id();
         NewRequest rejected = request(id, null);
-        Claim first = ledger.recordRejected(rejected, "VALIDATION_FAILED", "[{\"field\":\"$.project_id\"}]", "1 rule broken", NOW);
+        Claim first = ledger.recordRejected(rejected, "VALIDATION_FAILED", "[{\"field\":\"$.project_id\"}]", "1 rule broken", NOW, "replica-a");
         assertThat(first).isInstanceOfSatisfying(Claim.Won.class, won -> {
             assertThat(won.entry().state()).isEqualTo(LedgerState.REJECTED);
             assertThat(won.entry().firstStatus()).isEqualTo(LedgerState.REJECTED);
             assertThat(won.entry().errorDetails()).contains("$.project_id");
         });
-        assertThat(ledger.recordRejected(rejected, "VALIDATION_FAILED", "[]", "x", NOW)).isInstanceOf(Claim.Redelivered.class);
-        assertThat(ledger.recordRejected(request(id, null), "VALIDATION_FAILED", "[]", "x", NOW)).isInstanceOf(Claim.Repeated.class);
+        assertThat(ledger.recordRejected(rejected, "VALIDATION_FAILED", "[]", "x", NOW, "replica-a")).isInstanceOf(Claim.Redelivered.class);
+        assertThat(ledger.recordRejected(request(id, null), "VALIDATION_FAILED", "[]", "x", NOW, "replica-a")).isInstanceOf(Claim.Repeated.class);
     }
 
     @Test
@@ -337,9 +337,9 @@ abstract class IdempotencyLedgerContract {
         NewRequest denied = at.apply(prefix + "-denied", 5);
         ledger.recordRejected(new NewRequest(denied.requestId(), null, denied.projectId(), denied.instanceId(), "{}",
                 "bot-b", null, null, denied.source(), denied.firstResultId(), denied.receivedAt()), "POLICY_DENIED", "[]",
-                "not allowed", later);
+                "not allowed", later, "replica-a");
         // A request_id with LIKE's pattern characters is matched as typed.
-        ledger.recordRejected(at.apply(prefix + "_%x", 6), "VALIDATION_FAILED", "[]", "bad", later);
+        ledger.recordRejected(at.apply(prefix + "_%x", 6), "VALIDATION_FAILED", "[]", "bad", later, "replica-a");
 
         assertThat(ledger.search(new LedgerSearch(prefix, null, null, List.of(), null, null, null), 0, 50))
                 .extracting(LedgerEntry::requestId).as("newest first").containsExactly(prefix + "_%x", prefix + "-denied",
@@ -453,11 +453,22 @@ abstract class IdempotencyLedgerContract {
                 .as("its publisher died: the hold lapsed").contains("{\"job\":2}");
 
         String rejected = id();
-        ledger.recordRejected(request(rejected, null), "VALIDATION_FAILED", "[]", "1 rule broken", NOW);
+        assertThat(ledger.recordRejected(request(rejected, null), "VALIDATION_FAILED", "[]", "1 rule broken", NOW,
+                "replica-a")).as("recorded with its first publication held for its recorder")
+                .isInstanceOfSatisfying(Claim.Won.class, won -> assertThat(won.firstPublicationHeld()).isTrue());
+        assertThat(other.takeFirstPublication(rejected, "{\"rejected\":true}", false, "replica-b", NOW.plusSeconds(1)))
+                .as("held from the statement that recorded it").isEmpty();
         assertThat(ledger.takeFirstPublication(rejected, "{\"rejected\":true}", false, "replica-a", NOW))
                 .as("a result rebuilt from the row is not kept").contains("{\"rejected\":true}");
         assertThat(ledger.find(rejected).orElseThrow().firstResultJson()).isNull();
         assertThat(other.takeFirstPublication(rejected, "{\"rejected\":true}", false, "replica-b", NOW)).isEmpty();
+        String orphan = id();
+        ledger.recordRejected(request(orphan, null), "VALIDATION_FAILED", "[]", "1 rule broken", NOW, "replica-a");
+        assertThat(other.takeFirstPublication(orphan, "{\"rejected\":true}", false, "replica-b", lapsed))
+                .as("its recorder died before publishing it: the hold lapsed").contains("{\"rejected\":true}");
+        String valid = id();
+        assertThat(ledger.claim(request(valid, key()), NOW)).as("a claim to send holds no publication yet")
+                .isInstanceOfSatisfying(Claim.Won.class, won -> assertThat(won.firstPublicationHeld()).isFalse());
     }
 
     @Test
