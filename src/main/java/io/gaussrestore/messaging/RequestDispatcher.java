@@ -29,9 +29,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs requests for different instances side by side and those for one instance one after the other, in
- * arrival order. A record is taken from the topic only when fewer than the configured number are in flight and
- * the circuit to the cloud is not open; otherwise the consumer waits, and the Kafka source pauses its partitions
- * meanwhile (it keeps polling, so the group does not evict it). Offsets are committed in order by the
+ * arrival order. A record that may reach the cloud is taken from the topic only when fewer than the configured
+ * number of such records are in flight and the circuit to the cloud is not open; one answered without the cloud
+ * waits only for one of its own few slots. Otherwise the consumer waits, and the Kafka source pauses its
+ * partitions meanwhile (it keeps polling, so the group does not evict it). Offsets are committed in order by the
  * throttled commit strategy, whatever order the acknowledgements come in.
  */
 @ApplicationScoped
@@ -50,7 +51,6 @@ public class RequestDispatcher {
     private final PartitionOwnership ownership;
     private final RestoreMetrics metrics;
     private final Duration transientDeadline;
-    private final int maxInFlight;
     private final RestoreRequestValidator validator;
     private final Clock clock;
     private final Map<String, Line> lines = new HashMap<>();
@@ -74,9 +74,15 @@ public class RequestDispatcher {
     private final Map<String, Instant> submittedKeys = bounded();
     private static final Duration SUBMITTED_KEY_MEMORY = Duration.ofSeconds(10);
     private final Duration submittedKeyMemory;
-    private int inFlight;
-    /** Completed when a slot frees while the next record waits for one. */
-    private CompletableFuture<Void> slotFreed;
+    /** Records that may reach the cloud: as many at once as configured, and only when the circuit lets them. */
+    private final Slots toCloud;
+    /**
+     * Records expected to be answered without the cloud (they break the rules, repeat a settled request_id, or ask
+     * for a restore held by a started job): their own few slots, so a storm of them neither waits for the cloud's
+     * slots nor fills them, and keeps few of its ledger calls queued ahead of other requests' calls.
+     */
+    private final Slots answeredHere = new Slots(ANSWERED_HERE_IN_FLIGHT);
+    static final int ANSWERED_HERE_IN_FLIGHT = 32;
 
     /**
      * The order of one instance's records: each record that may reach the cloud waits for everything before it
@@ -107,7 +113,7 @@ public class RequestDispatcher {
         this.ownership = ownership;
         this.metrics = metrics;
         this.transientDeadline = config.ledger().transientRetryDeadline();
-        this.maxInFlight = config.throttling().maxInFlight();
+        this.toCloud = new Slots(config.throttling().maxInFlight());
         Duration quarterWindow = config.ledger().window().dividedBy(4);
         this.submittedKeyMemory = quarterWindow.compareTo(SUBMITTED_KEY_MEMORY) < 0 ? quarterWindow : SUBMITTED_KEY_MEMORY;
     }
@@ -121,18 +127,47 @@ public class RequestDispatcher {
         };
     }
 
-    /** Completes when the record is admitted; its processing and acknowledgement continue in the background. */
+    /**
+     * Completes when the record is admitted; its processing and acknowledgement continue in the background. The
+     * record is judged as it is read: what it is decides which slots it waits for.
+     */
     public Uni<Void> dispatch(Message<byte[]> message) {
-        return admission().invoke(admission -> start(message, admission)).replaceWithVoid();
+        Instant readAt = clock.instant();
+        InboundRecord.Judged judged = InboundRecord.Judged.of(message.getPayload(), readAt, decoder, validator);
+        Place place = place(judged, message.getPayload());
+        Lane lane = lane(place, readAt);
+        Uni<CircuitBreaker.Admission> admitted = lane == Lane.IN_LINE
+                ? admission()
+                : Uni.createFrom().completionStage(answeredHere::take).replaceWith(CircuitBreaker.Admission.ADMITTED);
+        return admitted.invoke(admission -> start(message, readAt, judged, place, lane, admission)).replaceWithVoid();
+    }
+
+    /** Where a record runs: at once, beside its instance's line, or in it. */
+    enum Lane {
+        /** Its request_id was seen settled: a repeat, answered with that outcome whatever its turn. */
+        SETTLED_REPEAT,
+        /** It never reaches the cloud (or is expected not to): it runs beside the records of its instance. */
+        BESIDE_LINE,
+        /** It may reach the cloud: it waits for the records of its instance before it. */
+        IN_LINE
+    }
+
+    private synchronized Lane lane(Place place, Instant readAt) {
+        if (place.requestId() != null && remembered(settledIds, place.requestId(), readAt, SETTLED_MEMORY)) {
+            return Lane.SETTLED_REPEAT;
+        }
+        return place.neverReachesCloud(key -> remembered(submittedKeys, key, readAt, submittedKeyMemory))
+                ? Lane.BESIDE_LINE
+                : Lane.IN_LINE;
     }
 
     /**
-     * Waits for a free slot (woken by the record that frees it) and for the circuit to let a record through (polled
-     * with a growing pause while it refuses).
+     * Waits for a free slot to the cloud (woken by the record that frees it) and for the circuit to let a record
+     * through (polled with a growing pause while it refuses).
      */
     private Uni<CircuitBreaker.Admission> admission() {
         return Uni.createFrom().<CircuitBreaker.Admission>deferred(() -> {
-                    CompletableFuture<Void> full = slotWaiter();
+                    CompletableFuture<Void> full = toCloud.waiter();
                     if (full != null) {
                         return Uni.createFrom().completionStage(full).chain(this::admission);
                     }
@@ -144,43 +179,30 @@ public class RequestDispatcher {
                 .onFailure(NotAdmitted.class).retry().withBackOff(ADMISSION_POLL, MAX_ADMISSION_POLL).indefinitely();
     }
 
-    /** Null when a slot is free; otherwise what completes when one is. */
-    private synchronized CompletableFuture<Void> slotWaiter() {
-        if (inFlight < maxInFlight) {
-            return null;
+    private CircuitBreaker.Admission tryAdmit() {
+        synchronized (toCloud) {
+            if (toCloud.full()) {
+                return CircuitBreaker.Admission.REFUSED;
+            }
+            CircuitBreaker.Admission admission = circuit.admit();
+            if (admission != CircuitBreaker.Admission.REFUSED) {
+                toCloud.used++;
+            }
+            return admission;
         }
-        if (slotFreed == null) {
-            slotFreed = new CompletableFuture<>();
-        }
-        return slotFreed;
     }
 
-    private synchronized CircuitBreaker.Admission tryAdmit() {
-        if (inFlight >= maxInFlight) {
-            return CircuitBreaker.Admission.REFUSED;
-        }
-        CircuitBreaker.Admission admission = circuit.admit();
-        if (admission != CircuitBreaker.Admission.REFUSED) {
-            inFlight++;
-        }
-        return admission;
-    }
-
-    private void start(Message<byte[]> message, CircuitBreaker.Admission admission) {
-        Instant readAt = clock.instant();
-        InboundRecord.Judged judged = InboundRecord.Judged.of(message.getPayload(), readAt, decoder, validator);
-        Place place = place(judged, message.getPayload());
+    private void start(Message<byte[]> message, Instant readAt, InboundRecord.Judged judged, Place place, Lane lane,
+            CircuitBreaker.Admission admission) {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> previous;
         Line line = null;
         Group group = null;
-        boolean seenSettled = false;
         synchronized (this) {
-            if (place.requestId() != null && remembered(settledIds, place.requestId(), readAt, SETTLED_MEMORY)) {
+            if (lane == Lane.SETTLED_REPEAT) {
                 // A repeat of a settled request changes nothing and reaches nothing: it is answered at once.
                 previous = CompletableFuture.completedFuture(null);
-                seenSettled = true;
-            } else if (place.neverReachesCloud(key -> remembered(submittedKeys, key, readAt, submittedKeyMemory))) {
+            } else if (lane == Lane.BESIDE_LINE) {
                 line = lines.computeIfAbsent(place.key(), k -> new Line());
                 line.pending++;
                 if (line.group == null) {
@@ -198,14 +220,15 @@ public class RequestDispatcher {
             }
         }
         InboundRecord read = KafkaRecords.inbound(message, ownership).readAt(readAt, judged);
-        InboundRecord inbound = seenSettled ? read.asSeenSettled() : read;
+        InboundRecord inbound = lane == Lane.SETTLED_REPEAT ? read.asSeenSettled() : read;
+        Slots slots = lane == Lane.IN_LINE ? toCloud : answeredHere;
         Line joinedLine = line;
         Group joined = group;
         previous.whenComplete((ignored, failure) -> process(message, inbound, place).subscribe().with(
-                done -> finish(place.key(), joinedLine, joined, mine, admission),
+                done -> finish(place.key(), joinedLine, joined, mine, slots, admission),
                 error -> {
                     LOG.errorf("record %s could not be settled: %s", inbound.position(), error.toString());
-                    finish(place.key(), joinedLine, joined, mine, admission);
+                    finish(place.key(), joinedLine, joined, mine, slots, admission);
                 }));
     }
 
@@ -253,18 +276,12 @@ public class RequestDispatcher {
                 || failure.getCause() instanceof org.apache.kafka.common.errors.RetriableException;
     }
 
-    private synchronized void finish(String key, Line line, Group group, CompletableFuture<Void> mine,
+    private synchronized void finish(String key, Line line, Group group, CompletableFuture<Void> mine, Slots slots,
             CircuitBreaker.Admission admission) {
         if (admission == CircuitBreaker.Admission.PROBE) {
             circuit.probeEnded();
         }
-        inFlight--;
-        if (slotFreed != null) {
-            // Completed outside this lock's callers' work: the waiter re-checks on its own.
-            CompletableFuture<Void> waiter = slotFreed;
-            slotFreed = null;
-            waiter.completeAsync(() -> null);
-        }
+        slots.release();
         if (group != null && --group.running == 0) {
             if (line.group == group) {
                 line.group = null;
@@ -338,6 +355,59 @@ public class RequestDispatcher {
                     RequestIds.wellFormed(requestId) ? requestId : null, businessKey);
         }
         return new Place("unordered:" + System.identityHashCode(value), false, null, null);
+    }
+
+    /** A number of records allowed in flight at once, and the waiter for the next free one. */
+    private static final class Slots {
+        private final int max;
+        private int used;
+        /** Completed when a slot frees while the next record waits for one. */
+        private CompletableFuture<Void> freed;
+
+        Slots(int max) {
+            this.max = max;
+        }
+
+        synchronized boolean full() {
+            return used >= max;
+        }
+
+        /** Null when a slot is free; otherwise what completes when one is. */
+        synchronized CompletableFuture<Void> waiter() {
+            if (used < max) {
+                return null;
+            }
+            if (freed == null) {
+                freed = new CompletableFuture<>();
+            }
+            return freed;
+        }
+
+        /** Completes once a slot is taken: at once when one is free, else when one frees. */
+        CompletableFuture<Void> take() {
+            CompletableFuture<Void> full;
+            synchronized (this) {
+                if (used < max) {
+                    used++;
+                    return CompletableFuture.completedFuture(null);
+                }
+                full = waiter();
+            }
+            return full.thenCompose(ignored -> take());
+        }
+
+        void release() {
+            CompletableFuture<Void> waiter;
+            synchronized (this) {
+                used--;
+                waiter = freed;
+                freed = null;
+            }
+            if (waiter != null) {
+                // Completed on another thread: the waiter takes its slot on its own.
+                waiter.completeAsync(() -> null);
+            }
+        }
     }
 
     private static final class NotAdmitted extends RuntimeException {

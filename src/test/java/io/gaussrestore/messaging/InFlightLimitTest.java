@@ -69,4 +69,40 @@ class InFlightLimitTest {
         }
         assertThat(most).as("calls at the same time").isLessThanOrEqualTo(LIMIT).isGreaterThan(1);
     }
+
+    @Test
+    void aRecordAnsweredWithoutTheCloudDoesNotWaitForTheCloudsSlots() {
+        String prefix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        cloud.stubFor(post(urlPathMatching("/v3/" + PROJECT + "/instances/" + prefix + "[0-9a-f]{24}in07/backups/restore/tables"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withFixedDelay((int) CLOUD_TAKES.toMillis()).withBody("{\"job_id\": \"job-" + prefix + "\"}")));
+        // One record key for all: one partition, read in this order. The valid requests (each for an instance of its
+        // own) take every slot to the cloud for 1.5 s; the rule-breaking record read after them must not wait for one.
+        String key = "slots-" + prefix;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < LIMIT; i++) {
+            String instance = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 24) + "in07";
+            String id = "slots-" + prefix + "-" + i;
+            ids.add(id);
+            TestTopics.send(key, body(id, instance, "t"));
+        }
+        String invalid = "slots-" + prefix + "-invalid";
+        TestTopics.send(key, body(invalid, prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 24) + "in07",
+                "t#1"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !TestTopics.results(invalid).isEmpty());
+        assertThat(TestTopics.resultValues(invalid).get(0).get("status").asText()).isEqualTo("REJECTED");
+        assertThat(ids.stream().filter(id -> !TestTopics.results(id).isEmpty()).toList())
+                .as("requests answered before the rule-breaking record read after them").isEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(id -> !TestTopics.results(id).isEmpty()));
+        assertThat(ids).allSatisfy(id -> assertThat(TestTopics.resultValues(id).get(0).get("status").asText())
+                .isEqualTo("SUBMITTED"));
+    }
+
+    private static String body(String id, String instance, String table) {
+        return """
+                {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": 1690890940000,
+                 "restore_tables": [{"database": "db", "tables": [{"old_name": "%s", "new_name": "t_back"}]}]}
+                """.formatted(id, PROJECT, instance, table);
+    }
 }
