@@ -47,6 +47,8 @@ class BenchIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Path OUT = Path.of("target", "bench");
     private static final Path ARCHIVE = OUT.resolve("app.jsa");
+    /** The pace of valid requests for other instances during a storm. */
+    private static final int OTHERS_PER_SECOND = 50;
 
     private BrokerProcess broker;
     private ServiceProcess simulator;
@@ -188,7 +190,10 @@ class BenchIT {
         }
     }
 
-    /** A storm on one instance (duplicates or invalid records) while valid requests for other instances arrive. */
+    /**
+     * A storm on one instance (duplicates or invalid records), produced at once, while valid requests for other
+     * instances keep arriving at a steady {@link #OTHERS_PER_SECOND} from the moment it is sent.
+     */
     private void storm(String kind, int stormCount, int validCount) throws Exception {
         try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", 6);
                 ServiceProcess service = service(topics, 256, Map.of())) {
@@ -197,35 +202,60 @@ class BenchIT {
                 warm.valid(instance("w", i), "warm");
             }
             run(topics, service, warm, Duration.ofMinutes(10));
+            // Warm for the storm's own kind too (on an instance of its own), so the storm is measured warm.
+            Batch warmStorm = new Batch("warm-" + kind);
+            stormRecords(warmStorm, kind, instance("ws", 0), n(2_000));
+            run(topics, service, warmStorm, Duration.ofMinutes(10));
             Batch batch = new Batch(kind);
             String target = instance("s", 0);
-            if (kind.equals("duplicates")) {
-                batch.valid(target, "storm");
+            stormRecords(batch, kind, target, stormCount);
+            Batch others = new Batch(kind + "-others");
+            for (int valid = 0; valid < validCount; valid++) {
+                String other = instance("o", valid);
+                others.valid(other, partition(other) == partition(target) ? "behind" : "others");
             }
-            int every = Math.max(1, stormCount / validCount);
-            int valid = 0;
-            for (int i = 0; i < stormCount; i++) {
-                if (kind.equals("duplicates")) {
-                    if (i % 2 == 0) {
-                        batch.repeatFirst("storm");
-                    } else {
-                        batch.sameRestoreNewId(target, "storm");
-                    }
-                } else {
-                    batch.invalid(target, i, "storm");
-                }
-                if (i % every == 0 && valid < validCount) {
-                    batch.valid(instance("o", valid++), "others");
-                }
-            }
+            batch.trickle = others;
             Measure.Run run = run(topics, service, batch, Duration.ofMinutes(20));
             Set<String> instances = new HashSet<>(batch.instances);
             rows.add(Measure.row(kind + " storm, one instance", run, "storm", journalPosts(Set.of(target)),
                     kind.equals("duplicates") ? 1 : 0, null));
             instances.remove(target);
-            rows.add(Measure.row("valid requests during the " + kind + " storm", run, "others",
-                    journalPosts(instances), valid, null));
+            // Requests for other instances: those on other partitions show whether the storm holds them up; those
+            // on the storm's own partition are read after the storm records before them (a partition is read in
+            // order), so they wait for those to be answered.
+            Set<String> otherPartitions = new HashSet<>();
+            for (String instance : instances) {
+                if (partition(instance) != partition(target)) {
+                    otherPartitions.add(instance);
+                }
+            }
+            rows.add(Measure.row("valid requests on other partitions during the " + kind + " storm", run, "others",
+                    journalPosts(otherPartitions), otherPartitions.size(), null));
+            instances.removeAll(otherPartitions);
+            rows.add(Measure.row("valid requests behind the " + kind + " storm in its partition", run, "behind",
+                    journalPosts(instances), instances.size(), null));
             series.put(kind + " storm", run.perSecond("storm"));
+        }
+    }
+
+    /**
+     * A storm on one instance: for duplicates, a valid request then, by turns, that request again (same request_id)
+     * and the same restore under a new request_id; else records that break a rule.
+     */
+    private static void stormRecords(Batch batch, String kind, String target, int count) {
+        if (kind.equals("duplicates")) {
+            batch.valid(target, "storm");
+        }
+        for (int i = 0; i < count; i++) {
+            if (kind.equals("duplicates")) {
+                if (i % 2 == 0) {
+                    batch.repeatFirst("storm");
+                } else {
+                    batch.sameRestoreNewId(target, "storm");
+                }
+            } else {
+                batch.invalid(target, i, "storm");
+            }
         }
     }
 
@@ -311,6 +341,12 @@ class BenchIT {
         int seenBefore = topics.results().size();
         long cpuBefore = service.cpuMillis();
         batch.send(topics);
+        Thread trickling = null;
+        if (batch.trickle != null) {
+            Batch trickle = batch.trickle;
+            trickling = new Thread(() -> trickle.sendSteadily(topics, OTHERS_PER_SECOND), "bench-trickle");
+            trickling.start();
+        }
         Map<String, List<Long>> firstResults = new HashMap<>();
         int parsed = seenBefore;
         Instant deadline = Instant.now().plus(timeout);
@@ -318,12 +354,17 @@ class BenchIT {
             List<ConsumerRecord<byte[], byte[]>> results = topics.results();
             for (ConsumerRecord<byte[], byte[]> record : results.subList(parsed, results.size())) {
                 String id = new String(record.key(), StandardCharsets.UTF_8);
-                if (batch.sentAt.containsKey(id) && FIRST.contains(JSON.readTree(record.value()).path("status").asText())) {
+                // Every id: the records of a trickle are known to the batch only once all are sent.
+                if (FIRST.contains(JSON.readTree(record.value()).path("status").asText())) {
                     firstResults.computeIfAbsent(id, k -> new ArrayList<>()).add(record.timestamp());
                 }
             }
             parsed = results.size();
-            if (batch.sentAt.entrySet().stream().allMatch(e -> firstResults.getOrDefault(e.getKey(), List.of()).size()
+            if (trickling != null && !trickling.isAlive()) {
+                batch.absorb(batch.trickle);
+                trickling = null;
+            }
+            if (trickling == null && batch.sentAt.entrySet().stream().allMatch(e -> firstResults.getOrDefault(e.getKey(), List.of()).size()
                     >= e.getValue().size())) {
                 break;
             }
@@ -337,6 +378,12 @@ class BenchIT {
         }
         long cpu = service.cpuMillis() - cpuBefore;
         return new Measure.Run(batch.sentAt, batch.groupOf, firstResults, cpu, service.residentMegabytes());
+    }
+
+    /** The partition of the request topic's 6 that the producer's default partitioner gives a record key. */
+    private static int partition(String key) {
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 6;
     }
 
     private List<JsonNode> journalPosts(Set<String> instances) throws Exception {
@@ -376,6 +423,8 @@ class BenchIT {
         final Map<String, List<Long>> sentAt = new LinkedHashMap<>();
         final Map<String, String> groupOf = new HashMap<>();
         final Set<String> instances = new HashSet<>();
+        /** Records sent at a steady rate from the moment this batch is sent, measured with it. */
+        Batch trickle;
         int uniqueRestores;
         private String firstId;
         private long restoreTime = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
@@ -428,6 +477,22 @@ class BenchIT {
                 topics.send(record[0], record[2]);
             }
             topics.flush();
+        }
+
+        /** Sends the records one by one at a steady rate (their send times are known once this returns). */
+        void sendSteadily(RecordCollector topics, int perSecond) {
+            long start = System.nanoTime();
+            for (int i = 0; i < records.size(); i++) {
+                long due = start + i * 1_000_000_000L / perSecond;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                String[] record = records.get(i);
+                sentAt.computeIfAbsent(record[1], k -> new ArrayList<>()).add(System.currentTimeMillis());
+                topics.send(record[0], record[2]);
+                topics.flush();
+            }
         }
 
         void absorb(Batch other) {
