@@ -34,19 +34,13 @@ class InFlightLimitTest {
 
     @Test
     void requestsForManyInstancesRunSideBySideYetNeverMoreThanTheLimit() {
-        String prefix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        cloud.stubFor(post(urlPathMatching("/v3/" + PROJECT + "/instances/" + prefix + "[0-9a-f]{24}in07/backups/restore/tables"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withFixedDelay((int) CLOUD_TAKES.toMillis()).withBody("{\"job_id\": \"job-" + prefix + "\"}")));
+        String prefix = slowCloud();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            String instance = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 24) + "in07";
+            String instance = instance(prefix);
             String id = "in-flight-" + prefix + "-" + i;
             ids.add(id);
-            TestTopics.send(instance, """
-                    {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": 1690890940000,
-                     "restore_tables": [{"database": "db", "tables": [{"old_name": "t", "new_name": "t_back"}]}]}
-                    """.formatted(id, PROJECT, instance));
+            TestTopics.send(instance, body(id, instance, "t"));
         }
 
         // Each waiting record is let in when a slot frees: 40 calls of 1.5 s, 16 at a time, in well under a minute.
@@ -72,23 +66,19 @@ class InFlightLimitTest {
 
     @Test
     void aRecordAnsweredWithoutTheCloudDoesNotWaitForTheCloudsSlots() {
-        String prefix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        cloud.stubFor(post(urlPathMatching("/v3/" + PROJECT + "/instances/" + prefix + "[0-9a-f]{24}in07/backups/restore/tables"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withFixedDelay((int) CLOUD_TAKES.toMillis()).withBody("{\"job_id\": \"job-" + prefix + "\"}")));
+        String prefix = slowCloud();
         // One record key for all: one partition, read in this order. The valid requests (each for an instance of its
         // own) take every slot to the cloud for 1.5 s; the rule-breaking record read after them must not wait for one.
         String key = "slots-" + prefix;
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < LIMIT; i++) {
-            String instance = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 24) + "in07";
+            String instance = instance(prefix);
             String id = "slots-" + prefix + "-" + i;
             ids.add(id);
             TestTopics.send(key, body(id, instance, "t"));
         }
         String invalid = "slots-" + prefix + "-invalid";
-        TestTopics.send(key, body(invalid, prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 24) + "in07",
-                "t#1"));
+        TestTopics.send(key, body(invalid, instance(prefix), "t#1"));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> !TestTopics.results(invalid).isEmpty());
         assertThat(TestTopics.resultValues(invalid).get(0).get("status").asText()).isEqualTo("REJECTED");
@@ -97,6 +87,19 @@ class InFlightLimitTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(id -> !TestTopics.results(id).isEmpty()));
         assertThat(ids).allSatisfy(id -> assertThat(TestTopics.resultValues(id).get(0).get("status").asText())
                 .isEqualTo("SUBMITTED"));
+    }
+
+    /** Restores on the instances of a fresh prefix take {@link #CLOUD_TAKES}; answers the prefix. */
+    private String slowCloud() {
+        String prefix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        cloud.stubFor(post(urlPathMatching("/v3/" + PROJECT + "/instances/" + prefix + "[0-9a-f]{24}in07/backups/restore/tables"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withFixedDelay((int) CLOUD_TAKES.toMillis()).withBody("{\"job_id\": \"job-" + prefix + "\"}")));
+        return prefix;
+    }
+
+    private static String instance(String prefix) {
+        return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 24) + "in07";
     }
 
     private static String body(String id, String instance, String table) {
