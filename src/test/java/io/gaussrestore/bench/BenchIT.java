@@ -49,6 +49,8 @@ class BenchIT {
     private static final Path ARCHIVE = OUT.resolve("app.jsa");
     /** The pace of valid requests for other instances during a storm. */
     private static final int OTHERS_PER_SECOND = 50;
+    /** Partitions of each scenario's request topic. */
+    private static final int REQUEST_PARTITIONS = 6;
 
     private BrokerProcess broker;
     private ServiceProcess simulator;
@@ -170,7 +172,7 @@ class BenchIT {
     private Measure.Row valid(String name, int inFlight, int count, Duration latency, Measure.Row baseline)
             throws Exception {
         patchSimulator("{\"latency\": \"" + latency + "\"}");
-        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", 6);
+        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", REQUEST_PARTITIONS);
                 ServiceProcess service = service(topics, inFlight, Map.of())) {
             Batch warm = new Batch("warm");
             for (int i = 0; i < Math.min(count, inFlight == 1 ? n(50) : n(2_000)); i++) {
@@ -195,7 +197,7 @@ class BenchIT {
      * instances keep arriving at a steady {@link #OTHERS_PER_SECOND} from the moment it is sent.
      */
     private void storm(String kind, int stormCount, int validCount) throws Exception {
-        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", 6);
+        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", REQUEST_PARTITIONS);
                 ServiceProcess service = service(topics, 256, Map.of())) {
             Batch warm = new Batch("warm");
             for (int i = 0; i < n(2_000); i++) {
@@ -209,31 +211,26 @@ class BenchIT {
             Batch batch = new Batch(kind);
             String target = instance("s", 0);
             stormRecords(batch, kind, target, stormCount);
-            Batch others = new Batch(kind + "-others");
-            for (int valid = 0; valid < validCount; valid++) {
-                String other = instance("o", valid);
-                others.valid(other, partition(other) == partition(target) ? "behind" : "others");
-            }
-            batch.trickle = others;
-            Measure.Run run = run(topics, service, batch, Duration.ofMinutes(20));
-            Set<String> instances = new HashSet<>(batch.instances);
-            rows.add(Measure.row(kind + " storm, one instance", run, "storm", journalPosts(Set.of(target)),
-                    kind.equals("duplicates") ? 1 : 0, null));
-            instances.remove(target);
             // Requests for other instances: those on other partitions show whether the storm holds them up; those
             // on the storm's own partition are read after the storm records before them (a partition is read in
             // order), so they wait for those to be answered.
+            Batch others = new Batch(kind + "-others");
             Set<String> otherPartitions = new HashSet<>();
-            for (String instance : instances) {
-                if (partition(instance) != partition(target)) {
-                    otherPartitions.add(instance);
-                }
+            Set<String> behind = new HashSet<>();
+            for (int valid = 0; valid < validCount; valid++) {
+                String other = instance("o", valid);
+                boolean sharesPartition = partition(other) == partition(target);
+                others.valid(other, sharesPartition ? "behind" : "others");
+                (sharesPartition ? behind : otherPartitions).add(other);
             }
+            batch.trickle = others;
+            Measure.Run run = run(topics, service, batch, Duration.ofMinutes(20));
+            rows.add(Measure.row(kind + " storm, one instance", run, "storm", journalPosts(Set.of(target)),
+                    kind.equals("duplicates") ? 1 : 0, null));
             rows.add(Measure.row("valid requests on other partitions during the " + kind + " storm", run, "others",
                     journalPosts(otherPartitions), otherPartitions.size(), null));
-            instances.removeAll(otherPartitions);
             rows.add(Measure.row("valid requests behind the " + kind + " storm in its partition", run, "behind",
-                    journalPosts(instances), instances.size(), null));
+                    journalPosts(behind), behind.size(), null));
             series.put(kind + " storm", run.perSecond("storm"));
         }
     }
@@ -266,7 +263,7 @@ class BenchIT {
      */
     private void rateLimit(int limit, int configured, int minutes) throws Exception {
         patchSimulator("{\"latency\": \"PT0.05S\", \"throttle_per_minute\": " + limit + ", \"throttle_window\": \"PT1M\"}");
-        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", 6);
+        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", REQUEST_PARTITIONS);
                 ServiceProcess service = service(topics, 256, Map.of("RESTORE_RATE_PER_MINUTE", Integer.toString(configured),
                         "RESTORE_READ_RATE_PER_MINUTE", Integer.toString(configured), "RESTORE_THROTTLING_BURST", "20",
                         "RESTORE_TRACKING_INTERVAL", "PT5S"))) {
@@ -307,7 +304,7 @@ class BenchIT {
 
     /** A steady load for a while: resident memory sampled every 30 s, to show it does not grow. */
     private void soak(int minutes, int perSecond) throws Exception {
-        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", 6);
+        try (RecordCollector topics = new RecordCollector(broker.bootstrap(), "bench", REQUEST_PARTITIONS);
                 ServiceProcess service = service(topics, 256, Map.of())) {
             List<Long> rss = new ArrayList<>();
             int sent = 0;
@@ -380,10 +377,10 @@ class BenchIT {
         return new Measure.Run(batch.sentAt, batch.groupOf, firstResults, cpu, service.residentMegabytes());
     }
 
-    /** The partition of the request topic's 6 that the producer's default partitioner gives a record key. */
+    /** The partition of the request topic that the producer's default partitioner gives a record key. */
     private static int partition(String key) {
         return org.apache.kafka.common.utils.Utils.toPositive(
-                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 6;
+                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % REQUEST_PARTITIONS;
     }
 
     private List<JsonNode> journalPosts(Set<String> instances) throws Exception {
