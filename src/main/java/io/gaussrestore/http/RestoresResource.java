@@ -172,7 +172,7 @@ public class RestoresResource {
             schema = @Schema(type = SchemaType.OBJECT, requiredProperties = {"project_id", "instance_id",
                     "restore_time", "restore_tables"})))
     @APIResponse(responseCode = "202", description = "Accepted: follow it at status_url or on the result topic")
-    @APIResponse(responseCode = "400", description = "Not a JSON object, a malformed request_id, or requested_by naming someone else")
+    @APIResponse(responseCode = "400", description = "Not a JSON object, over the bounds of one request (more than 50,000 JSON values, nesting over 64 deep, a number over 100 characters), a malformed request_id, or requested_by naming someone else")
     @APIResponse(responseCode = "403", description = "The role restore-requester is missing, or the restore policy refuses the caller (code POLICY_DENIED; the request still ends REJECTED)")
     @APIResponse(responseCode = "413", description = "Over RESTORE_MAX_RECORD_BYTES")
     @APIResponse(responseCode = "415", description = "Not application/json")
@@ -191,6 +191,10 @@ public class RestoresResource {
         if (decoded instanceof RecordDecoder.Decoded.Unreadable unreadable) {
             return refuse(caller, Response.Status.BAD_REQUEST,
                     "the body must be a JSON object: " + unreadable.reason() + " (" + unreadable.detail() + ")");
+        }
+        if (decoded instanceof RecordDecoder.Decoded.TooComplex tooComplex) {
+            return refuse(caller, Response.Status.BAD_REQUEST, "the body is not a request: " + tooComplex.why()
+                    + "; nothing was accepted");
         }
         ObjectNode json = ((RecordDecoder.Decoded.Json) decoded).object();
         return door.send(caller, identity.getRoles(), json, "http-", "/restores").map(answer -> switch (answer.status()) {

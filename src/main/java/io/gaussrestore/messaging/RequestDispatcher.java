@@ -83,6 +83,12 @@ public class RequestDispatcher {
      */
     private final Slots answeredHere = new Slots(ANSWERED_HERE_IN_FLIGHT);
     static final int ANSWERED_HERE_IN_FLIGHT = 32;
+    /**
+     * Bytes of records in flight at once, whatever their lane: a record is read only when its bytes fit (one larger
+     * than the whole budget goes alone), so that records near the size limit cannot together outgrow the heap.
+     */
+    static final long PAYLOAD_BYTES_IN_FLIGHT = 8L * 1024 * 1024;
+    private final Slots payloadBytes = new Slots(PAYLOAD_BYTES_IN_FLIGHT);
 
     /**
      * The order of one instance's records: each record that may reach the cloud waits for everything before it
@@ -132,6 +138,12 @@ public class RequestDispatcher {
      * record is judged as it is read: what it is decides which slots it waits for.
      */
     public Uni<Void> dispatch(Message<byte[]> message) {
+        long bytes = message.getPayload() == null ? 0 : message.getPayload().length;
+        return Uni.createFrom().completionStage(() -> payloadBytes.take(bytes))
+                .chain(() -> judgeAndAdmit(message, bytes));
+    }
+
+    private Uni<Void> judgeAndAdmit(Message<byte[]> message, long bytes) {
         Instant readAt = clock.instant();
         InboundRecord.Judged judged = InboundRecord.Judged.of(message.getPayload(), readAt, decoder, validator);
         Place place = place(judged, message.getPayload());
@@ -139,7 +151,8 @@ public class RequestDispatcher {
         Uni<CircuitBreaker.Admission> admitted = lane == Lane.IN_LINE
                 ? admission()
                 : Uni.createFrom().completionStage(answeredHere::take).replaceWith(CircuitBreaker.Admission.ADMITTED);
-        return admitted.invoke(admission -> start(message, readAt, judged, place, lane, admission)).replaceWithVoid();
+        return admitted.invoke(admission -> start(message, readAt, judged, place, lane, admission, bytes))
+                .replaceWithVoid();
     }
 
     /** Where a record runs: at once, beside its instance's line, or in it. */
@@ -186,14 +199,14 @@ public class RequestDispatcher {
             }
             CircuitBreaker.Admission admission = circuit.admit();
             if (admission != CircuitBreaker.Admission.REFUSED) {
-                toCloud.used++;
+                toCloud.takeOne();
             }
             return admission;
         }
     }
 
     private void start(Message<byte[]> message, Instant readAt, InboundRecord.Judged judged, Place place, Lane lane,
-            CircuitBreaker.Admission admission) {
+            CircuitBreaker.Admission admission, long bytes) {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> previous;
         Line line = null;
@@ -225,10 +238,10 @@ public class RequestDispatcher {
         Line joinedLine = line;
         Group joined = group;
         previous.whenComplete((ignored, failure) -> process(message, inbound, place).subscribe().with(
-                done -> finish(place.key(), joinedLine, joined, mine, slots, admission),
+                done -> finish(place.key(), joinedLine, joined, mine, slots, admission, bytes),
                 error -> {
                     LOG.errorf("record %s could not be settled: %s", inbound.position(), error.toString());
-                    finish(place.key(), joinedLine, joined, mine, slots, admission);
+                    finish(place.key(), joinedLine, joined, mine, slots, admission, bytes);
                 }));
     }
 
@@ -277,11 +290,12 @@ public class RequestDispatcher {
     }
 
     private synchronized void finish(String key, Line line, Group group, CompletableFuture<Void> mine, Slots slots,
-            CircuitBreaker.Admission admission) {
+            CircuitBreaker.Admission admission, long bytes) {
         if (admission == CircuitBreaker.Admission.PROBE) {
             circuit.probeEnded();
         }
         slots.release();
+        payloadBytes.release(bytes);
         if (group != null && --group.running == 0) {
             if (line.group == group) {
                 line.group = null;
@@ -345,69 +359,15 @@ public class RequestDispatcher {
      * breaks the rules is answered REJECTED whatever came before it, so it need not wait for the others of its group.
      */
     static Place place(InboundRecord.Judged judged, byte[] value) {
-        if (judged.decoded() instanceof RecordDecoder.Decoded.Json json && json.object().path("instance_id").isTextual()) {
+        if (judged.instanceId() != null) {
             boolean rejected = judged.check() instanceof RequestCheck.Invalid;
-            String requestId = json.object().path("request_id").isTextual() ? json.object().get("request_id").asText() : null;
             String businessKey = judged.check() instanceof RequestCheck.Valid valid && !valid.request().dryRun()
                     ? judged.businessKey()
                     : null;
-            return new Place("instance:" + json.object().path("instance_id").asText(), rejected,
-                    RequestIds.wellFormed(requestId) ? requestId : null, businessKey);
+            return new Place("instance:" + judged.instanceId(), rejected,
+                    RequestIds.wellFormed(judged.requestId()) ? judged.requestId() : null, businessKey);
         }
         return new Place("unordered:" + System.identityHashCode(value), false, null, null);
-    }
-
-    /** A number of records allowed in flight at once, and the waiter for the next free one. */
-    private static final class Slots {
-        private final int max;
-        private int used;
-        /** Completed when a slot frees while the next record waits for one. */
-        private CompletableFuture<Void> freed;
-
-        Slots(int max) {
-            this.max = max;
-        }
-
-        synchronized boolean full() {
-            return used >= max;
-        }
-
-        /** Null when a slot is free; otherwise what completes when one is. */
-        synchronized CompletableFuture<Void> waiter() {
-            if (used < max) {
-                return null;
-            }
-            if (freed == null) {
-                freed = new CompletableFuture<>();
-            }
-            return freed;
-        }
-
-        /** Completes once a slot is taken: at once when one is free, else when one frees. */
-        CompletableFuture<Void> take() {
-            CompletableFuture<Void> full;
-            synchronized (this) {
-                if (used < max) {
-                    used++;
-                    return CompletableFuture.completedFuture(null);
-                }
-                full = waiter();
-            }
-            return full.thenCompose(ignored -> take());
-        }
-
-        void release() {
-            CompletableFuture<Void> waiter;
-            synchronized (this) {
-                used--;
-                waiter = freed;
-                freed = null;
-            }
-            if (waiter != null) {
-                // Completed on another thread: the waiter takes its slot on its own.
-                waiter.completeAsync(() -> null);
-            }
-        }
     }
 
     private static final class NotAdmitted extends RuntimeException {

@@ -30,19 +30,33 @@ public record InboundRecord(byte[] value, String ceId, Instant timestamp, String
         Judged judged, boolean seenSettled) {
 
     /**
-     * A record's value decoded, its verdict when it is a JSON object (null otherwise), and the business key of a
-     * valid request (null otherwise), computed once for the dispatcher and the pipeline.
+     * What a record's value was judged: why it cannot be a request (null when it is a JSON object), its verdict
+     * (null otherwise), the business key of a valid request (null otherwise), and its instance_id and request_id
+     * as written when they are strings (for its place in line). Computed once for the dispatcher and the pipeline;
+     * the decoded tree is not kept, so a record in flight holds its bytes and its verdict, nothing more.
      */
-    public record Judged(RecordDecoder.Decoded decoded, RequestCheck check, String businessKey) {
+    public record Judged(RecordDecoder.Decoded.Unreadable unreadable, RequestCheck check, String businessKey,
+            String instanceId, String requestId) {
 
         /** Decodes the value and judges it by the rules in force at that moment. */
         public static Judged of(byte[] value, Instant at, RecordDecoder decoder, RestoreRequestValidator validator) {
             RecordDecoder.Decoded decoded = decoder.decode(value);
-            RequestCheck check = decoded instanceof RecordDecoder.Decoded.Json json
-                    ? validator.checkAt(json.object(), at)
-                    : null;
-            return new Judged(decoded, check,
-                    check instanceof RequestCheck.Valid valid ? BusinessKey.of(valid.request()) : null);
+            if (decoded instanceof RecordDecoder.Decoded.Unreadable unreadable) {
+                return new Judged(unreadable, null, null, null, null);
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode fields;
+            RequestCheck check;
+            if (decoded instanceof RecordDecoder.Decoded.TooComplex tooComplex) {
+                fields = tooComplex.identity();
+                check = validator.tooComplex(fields, tooComplex.why());
+            } else {
+                fields = ((RecordDecoder.Decoded.Json) decoded).object();
+                check = validator.checkAt(fields, at);
+            }
+            return new Judged(null, check,
+                    check instanceof RequestCheck.Valid valid ? BusinessKey.of(valid.request()) : null,
+                    fields.path("instance_id").isTextual() ? fields.get("instance_id").textValue() : null,
+                    fields.path("request_id").isTextual() ? fields.get("request_id").textValue() : null);
         }
     }
 

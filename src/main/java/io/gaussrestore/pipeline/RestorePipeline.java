@@ -144,8 +144,8 @@ public class RestorePipeline {
         InboundRecord.Judged judged = record.judged() != null && record.readAt() != null
                 ? record.judged()
                 : InboundRecord.Judged.of(record.value(), receivedAt, decoder, validator);
-        RecordDecoder.Decoded decoded = judged.decoded();
-        if (decoded instanceof RecordDecoder.Decoded.Unreadable unreadable) {
+        RecordDecoder.Decoded.Unreadable unreadable = judged.unreadable();
+        if (unreadable != null) {
             LOG.warnf("record %s dead-lettered: %s (%s)", record.position(), unreadable.reason(), unreadable.detail());
             metrics.request(RestoreMetrics.Outcome.DEAD_LETTERED);
             return Uni.createFrom().item(new Disposition.DeadLetter(unreadable.reason(), unreadable.detail()));
@@ -162,9 +162,8 @@ public class RestorePipeline {
                     message);
         }
         if (check instanceof RequestCheck.Invalid invalid) {
-            String message = invalid.violations().size() + " rule(s) broken; nothing was sent to the cloud";
-            return reject(record, check, receivedAt, ResultError.VALIDATION_FAILED,
-                    Bounded.violations(invalid.violations()), message);
+            String message = invalid.violationCount() + " rule(s) broken; nothing was sent to the cloud";
+            return reject(record, check, receivedAt, ResultError.VALIDATION_FAILED, invalid.violations(), message);
         }
         RestoreRequest request = ((RequestCheck.Valid) check).request();
         String businessKey = judged.businessKey();

@@ -47,7 +47,49 @@ public final class RestoreRequestValidator {
      * later, since its time rules are judged at its arrival.
      */
     public RequestCheck checkAt(ObjectNode json, Instant now) {
-        List<Violation> violations = new ArrayList<>();
+        Found violations = new Found();
+        Identity identity = identity(json, violations);
+        Long restoreTime = restoreTime(json.get("restore_time"), now, violations);
+        Boolean lastTableInfo = lastTableInfo(json.get("last_table_info"), violations);
+        boolean dryRun = dryRun(json.get("dry_run"), violations);
+        List<DatabaseTables> tables = restoreTables(json.get("restore_tables"), violations);
+        Audit audit = new Audit(
+                auditText(json, "requested_by", violations),
+                auditText(json, "reason", violations),
+                auditText(json, "ticket", violations));
+
+        if (!violations.isEmpty()) {
+            return identity.invalid(violations, audit);
+        }
+        return new RequestCheck.Valid(new RestoreRequest(identity.requestId(), identity.projectId(),
+                identity.instanceId(), restoreTime, lastTableInfo, tables, audit, dryRun));
+    }
+
+    /**
+     * A record over the decoder's bounds: invalid for that alone, named and described by the top-level fields the
+     * decoder could read without keeping the rest.
+     */
+    public RequestCheck.Invalid tooComplex(ObjectNode identityFields, String why) {
+        Found violations = new Found();
+        violations.add(new Violation("$", why + "; nothing of it was read but request_id, project_id, instance_id, "
+                + "requested_by, reason and ticket."));
+        Identity identity = identity(identityFields, violations);
+        Audit audit = new Audit(
+                auditText(identityFields, "requested_by", violations),
+                auditText(identityFields, "reason", violations),
+                auditText(identityFields, "ticket", violations));
+        return identity.invalid(violations, audit);
+    }
+
+    /** The fields that name a request; the request_id only when it is well-formed. */
+    private record Identity(String requestId, String projectId, String instanceId) {
+        RequestCheck.Invalid invalid(Found violations, Audit audit) {
+            return new RequestCheck.Invalid(violations.listed(), violations.total(), requestId, projectId,
+                    instanceId, audit);
+        }
+    }
+
+    private static Identity identity(JsonNode json, Found violations) {
         String requestId = optionalText(json, "request_id", violations);
         if (requestId != null && !RequestIds.wellFormed(requestId)) {
             violations.add(new Violation("$.request_id",
@@ -63,23 +105,45 @@ public final class RestoreRequestValidator {
             violations.add(new Violation("$.instance_id",
                     "instance_id must be 36 letters and digits ending in 'in07'."));
         }
-        Long restoreTime = restoreTime(json.get("restore_time"), now, violations);
-        Boolean lastTableInfo = lastTableInfo(json.get("last_table_info"), violations);
-        boolean dryRun = dryRun(json.get("dry_run"), violations);
-        List<DatabaseTables> tables = restoreTables(json.get("restore_tables"), violations);
-        Audit audit = new Audit(
-                auditText(json, "requested_by", violations),
-                auditText(json, "reason", violations),
-                auditText(json, "ticket", violations));
-
-        if (!violations.isEmpty()) {
-            return new RequestCheck.Invalid(violations, requestId, projectId, instanceId, audit);
-        }
-        return new RequestCheck.Valid(new RestoreRequest(
-                requestId, projectId, instanceId, restoreTime, lastTableInfo, tables, audit, dryRun));
+        return new Identity(requestId, projectId, instanceId);
     }
 
-    private Long restoreTime(JsonNode node, Instant now, List<Violation> violations) {
+    /**
+     * The violations found, of which at most {@link Bounded#MAX_VIOLATIONS} are kept: however many elements break
+     * the rules, a verdict holds a bounded list and a count. When there are more, the last entry kept says how many
+     * are not listed.
+     */
+    private static final class Found {
+        private final List<Violation> kept = new ArrayList<>();
+        private int total;
+
+        void add(Violation violation) {
+            total++;
+            if (kept.size() < Bounded.MAX_VIOLATIONS) {
+                kept.add(violation);
+            }
+        }
+
+        boolean isEmpty() {
+            return total == 0;
+        }
+
+        int total() {
+            return total;
+        }
+
+        List<Violation> listed() {
+            if (total <= Bounded.MAX_VIOLATIONS) {
+                return kept;
+            }
+            List<Violation> listed = new ArrayList<>(kept.subList(0, Bounded.MAX_VIOLATIONS - 1));
+            listed.add(new Violation("$", (total - listed.size()) + " more violations are not listed; "
+                    + total + " in all."));
+            return listed;
+        }
+    }
+
+    private Long restoreTime(JsonNode node, Instant now, Found violations) {
         String path = "$.restore_time";
         if (isAbsent(node)) {
             violations.add(new Violation(path, "restore_time is required."));
@@ -123,7 +187,7 @@ public final class RestoreRequestValidator {
         }
     }
 
-    private static Boolean lastTableInfo(JsonNode node, List<Violation> violations) {
+    private static Boolean lastTableInfo(JsonNode node, Found violations) {
         if (isAbsent(node)) {
             return false;
         }
@@ -137,7 +201,7 @@ public final class RestoreRequestValidator {
         return false;
     }
 
-    private static boolean dryRun(JsonNode node, List<Violation> violations) {
+    private static boolean dryRun(JsonNode node, Found violations) {
         if (isAbsent(node)) {
             return false;
         }
@@ -148,7 +212,7 @@ public final class RestoreRequestValidator {
         return false;
     }
 
-    private List<DatabaseTables> restoreTables(JsonNode node, List<Violation> violations) {
+    private List<DatabaseTables> restoreTables(JsonNode node, Found violations) {
         String path = "$.restore_tables";
         if (isAbsent(node)) {
             violations.add(new Violation(path, "restore_tables is required."));
@@ -193,7 +257,7 @@ public final class RestoreRequestValidator {
         return result;
     }
 
-    private static List<TableRename> tables(JsonNode node, String path, List<Violation> violations) {
+    private static List<TableRename> tables(JsonNode node, String path, Found violations) {
         if (isAbsent(node)) {
             violations.add(new Violation(path, "tables is required."));
             return List.of();
@@ -235,7 +299,7 @@ public final class RestoreRequestValidator {
         return result;
     }
 
-    private static String tableName(JsonNode entry, String path, String field, List<Violation> violations) {
+    private static String tableName(JsonNode entry, String path, String field, Found violations) {
         String name = requiredText(entry, path, field, violations);
         if (name != null && !TABLE_NAME.matcher(name).matches()) {
             violations.add(new Violation(path + "." + field, field
@@ -245,11 +309,11 @@ public final class RestoreRequestValidator {
         return name;
     }
 
-    private static String requiredText(JsonNode json, String field, List<Violation> violations) {
+    private static String requiredText(JsonNode json, String field, Found violations) {
         return requiredText(json, "$", field, violations);
     }
 
-    private static String requiredText(JsonNode json, String parent, String field, List<Violation> violations) {
+    private static String requiredText(JsonNode json, String parent, String field, Found violations) {
         JsonNode node = json.get(field);
         String path = parent + "." + field;
         if (isAbsent(node)) {
@@ -263,7 +327,7 @@ public final class RestoreRequestValidator {
         return node.textValue();
     }
 
-    private static String optionalText(JsonNode json, String field, List<Violation> violations) {
+    private static String optionalText(JsonNode json, String field, Found violations) {
         JsonNode node = json.get(field);
         if (isAbsent(node)) {
             return null;
@@ -275,7 +339,7 @@ public final class RestoreRequestValidator {
         return node.textValue();
     }
 
-    private static String auditText(JsonNode json, String field, List<Violation> violations) {
+    private static String auditText(JsonNode json, String field, Found violations) {
         String text = optionalText(json, field, violations);
         if (text != null && text.codePointCount(0, text.length()) > MAX_AUDIT_LENGTH) {
             violations.add(new Violation("$." + field, field + " must be at most 256 characters."));

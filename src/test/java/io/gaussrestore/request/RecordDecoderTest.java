@@ -40,4 +40,36 @@ class RecordDecoderTest {
     void objectsUpToTheCapAreRead(String value) {
         assertThat(decoder.decode(value.getBytes(StandardCharsets.UTF_8))).isInstanceOf(RecordDecoder.Decoded.Json.class);
     }
+
+    @org.junit.jupiter.api.Test
+    void aRecordOfTooManyValuesIsNotTurnedIntoATreeButKeepsItsIdentity() {
+        RecordDecoder big = new RecordDecoder(1 << 20);
+        String value = "{\"request_id\":\"r-1\",\"restore_tables\":[" + "{},".repeat(30_000)
+                + "{}],\"instance_id\":\"i\",\"reason\":{\"nested\":1},\"ticket\":7}";
+        assertThat(big.decode(value.getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(
+                RecordDecoder.Decoded.TooComplex.class, t -> {
+                    assertThat(t.why()).contains("more than 50000 JSON values");
+                    assertThat(t.identity().properties()).extracting(java.util.Map.Entry::getKey)
+                            .containsExactly("request_id", "instance_id");
+                });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deep", "deep-object", "number"})
+    void recordsOverTheDepthOrNumberBoundsAreUnreadable(String shape) {
+        RecordDecoder big = new RecordDecoder(1 << 20);
+        String value = switch (shape) {
+            case "deep" -> "{\"x\":" + "[".repeat(65) + "]".repeat(65) + "}";
+            case "deep-object" -> "{\"x\":" + "{\"a\":".repeat(65) + "1" + "}".repeat(65) + "}";
+            default -> "{\"restore_time\":" + "9".repeat(101) + "}";
+        };
+        assertThat(big.decode(value.getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(
+                RecordDecoder.Decoded.Unreadable.class, u -> assertThat(u.reason()).isEqualTo("record too complex"));
+        String within = switch (shape) {
+            case "deep" -> "{\"x\":" + "[".repeat(60) + "]".repeat(60) + "}";
+            case "deep-object" -> "{\"x\":" + "{\"a\":".repeat(60) + "1" + "}".repeat(60) + "}";
+            default -> "{\"restore_time\":" + "9".repeat(100) + "}";
+        };
+        assertThat(big.decode(within.getBytes(StandardCharsets.UTF_8))).isInstanceOf(RecordDecoder.Decoded.Json.class);
+    }
 }

@@ -182,6 +182,23 @@ class RestoreRequestValidatorTest {
     }
 
     @Test
+    void keepsAtMostAHundredViolationsAndCountsTheRest() {
+        ObjectNode json = example();
+        com.fasterxml.jackson.databind.node.ArrayNode databases = json.putArray("restore_tables");
+        for (int i = 0; i < 20_000; i++) {
+            databases.addObject();
+        }
+
+        RequestCheck.Invalid invalid = (RequestCheck.Invalid) VALIDATOR.check(json);
+
+        assertThat(invalid.violationCount()).isEqualTo(40_000);
+        assertThat(invalid.violations()).hasSize(Bounded.MAX_VIOLATIONS);
+        assertThat(invalid.violations().get(0).field()).isEqualTo("$.restore_tables[0].database");
+        assertThat(invalid.violations().get(Bounded.MAX_VIOLATIONS - 1).message())
+                .isEqualTo("39901 more violations are not listed; 40000 in all.");
+    }
+
+    @Test
     void reportsEveryViolationAtOnceWithPaths() {
         ObjectNode json = example();
         json.put("project_id", "short");

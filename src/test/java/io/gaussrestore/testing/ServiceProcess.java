@@ -161,6 +161,16 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + managementPort;
     }
 
+    /** Whether the process is still running. */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Where the process's output goes. */
+    public Path logPath() {
+        return log;
+    }
+
     public long pid() {
         return process.pid();
     }
