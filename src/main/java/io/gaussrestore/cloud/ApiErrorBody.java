@@ -2,15 +2,21 @@ package io.gaussrestore.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gaussrestore.request.Bounded;
 import java.io.IOException;
 import java.util.Optional;
 
-/** The error body of a 4xx/5xx answer: {@code {"error_code": "DBS.xxxxxx", "error_msg": "..."}}. */
+/**
+ * The error body of a 4xx/5xx answer: {@code {"error_code": "DBS.xxxxxx", "error_msg": "..."}}, cleaned of control
+ * characters and bounded (code 64, message 1,000 characters) before anything stores or publishes it.
+ */
 public record ApiErrorBody(String errorCode, String errorMsg) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The API's messages are a sentence; anything longer is cut so that a result stays readable. */
     static final int MAX_MESSAGE = 1000;
+    /** The ledger's error_code column; the API's codes are a dozen characters. */
+    static final int MAX_CODE = 64;
 
     /**
      * Reads an error body; gateways and proxies may answer with HTML or nothing, which gives empty.
@@ -34,18 +40,8 @@ public record ApiErrorBody(String errorCode, String errorMsg) {
         if (code == null) {
             return Optional.empty();
         }
-        return Optional.of(new ApiErrorBody(code, message == null ? "" : shortened(message)));
-    }
-
-    private static String shortened(String message) {
-        if (message.length() <= MAX_MESSAGE) {
-            return message;
-        }
-        int end = MAX_MESSAGE - 40;
-        if (Character.isHighSurrogate(message.charAt(end - 1))) {
-            end--;
-        }
-        return message.substring(0, end) + "...[truncated from " + message.length() + " characters]";
+        return Optional.of(new ApiErrorBody(Bounded.cut(code, MAX_CODE),
+                message == null ? "" : Bounded.text(message, MAX_MESSAGE)));
     }
 
     private static String text(JsonNode node, String name, String alternative) {

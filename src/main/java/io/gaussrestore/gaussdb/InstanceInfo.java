@@ -26,7 +26,9 @@ public record InstanceInfo(String id, String status) {
             if (instance == null || !instance.path("status").isTextual()) {
                 return Optional.empty();
             }
-            return Optional.of(new InstanceInfo(instance.path("id").asText(""), instance.path("status").asText()));
+            return Optional.of(new InstanceInfo(
+                    io.gaussrestore.request.Bounded.cut(instance.path("id").asText(""), JobInfo.MAX_ID),
+                    io.gaussrestore.request.Bounded.cut(instance.path("status").asText(), JobInfo.MAX_STATUS)));
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -2,6 +2,7 @@ package io.gaussrestore.gaussdb;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gaussrestore.request.Bounded;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -10,7 +11,9 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * The part of a job-status answer ({@code {"job": {...}}}) that tracking needs.
+ * The part of a job-status answer ({@code {"job": {...}}}) that tracking needs, every string cleaned of control
+ * characters and bounded to what the ledger keeps (id 128, status 32, progress 16, fail reason 1,000 characters):
+ * whatever the cloud answers, a poll can be recorded.
  *
  * @param status Pending, Running, Completed or Failed
  * @param process progress such as {@code 60%}, empty when the cloud gives none
@@ -19,6 +22,10 @@ import java.util.Optional;
 public record JobInfo(String id, String status, String process, Optional<Instant> ended, String failReason) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_ID = 128;
+    static final int MAX_STATUS = 32;
+    static final int MAX_PROGRESS = 16;
+    static final int MAX_FAIL_REASON = 1000;
     private static final DateTimeFormatter JOB_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ");
 
     public boolean completed() {
@@ -39,8 +46,10 @@ public record JobInfo(String id, String status, String process, Optional<Instant
         if (job == null || !job.isObject() || !job.path("status").isTextual()) {
             return Optional.empty();
         }
-        return Optional.of(new JobInfo(job.path("id").asText(""), job.path("status").asText(),
-                job.path("process").asText(""), time(job.path("ended").asText("")), job.path("fail_reason").asText("")));
+        return Optional.of(new JobInfo(Bounded.cut(job.path("id").asText(""), MAX_ID),
+                Bounded.cut(job.path("status").asText(), MAX_STATUS),
+                Bounded.cut(job.path("process").asText(""), MAX_PROGRESS), time(job.path("ended").asText("")),
+                Bounded.text(job.path("fail_reason").asText(""), MAX_FAIL_REASON)));
     }
 
     /** Job times look like {@code 2023-08-01T12:35:40+0800}; ISO offsets with a colon are read too. */

@@ -1,12 +1,9 @@
 package io.gaussrestore.request;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * Bounds what an invalid request carries into the ledger and its REJECTED result: a field longer than its
- * column is cut and says so, control characters become U+FFFD, and the violations listed are capped with a
- * count of the rest. Pure.
+ * column is cut and says so, control characters become U+FFFD, and a verdict lists at most
+ * {@link #MAX_VIOLATIONS} violations. Pure.
  */
 public final class Bounded {
 
@@ -14,6 +11,25 @@ public final class Bounded {
     public static final int MAX_VIOLATIONS = 100;
 
     private Bounded() {}
+
+    /**
+     * The text cleaned of control characters (NUL among them, which PostgreSQL refuses) and cut to {@code maxChars}
+     * without a marker: for short fields such as a job's status or progress, where a marker would not fit.
+     */
+    public static String cut(String value, int maxChars) {
+        if (value == null) {
+            return null;
+        }
+        String clean = text(value, Integer.MAX_VALUE);
+        if (clean.length() <= maxChars) {
+            return clean;
+        }
+        int end = maxChars;
+        if (Character.isHighSurrogate(clean.charAt(end - 1))) {
+            end--;
+        }
+        return clean.substring(0, end);
+    }
 
     /** The text within {@code maxChars}; a cut one ends with a marker naming its original length. */
     public static String text(String value, int maxChars) {
@@ -31,16 +47,5 @@ public final class Bounded {
             end--;
         }
         return clean.substring(0, end) + marker;
-    }
-
-    /** At most {@link #MAX_VIOLATIONS} entries, the last one counting those left out. */
-    public static List<Violation> violations(List<Violation> all) {
-        if (all.size() <= MAX_VIOLATIONS) {
-            return all;
-        }
-        List<Violation> listed = new ArrayList<>(all.subList(0, MAX_VIOLATIONS - 1));
-        listed.add(new Violation("$", (all.size() - listed.size()) + " more violations are not listed; "
-                + all.size() + " in all."));
-        return listed;
     }
 }

@@ -395,6 +395,44 @@ abstract class IdempotencyLedgerContract {
                 .extracting(LedgerEntry::requestId).as("and its job is polled as any other").contains(second);
     }
 
+    /** A job followed by this ledger's tracker, its first result published and its poll due. */
+    private LedgerEntry trackedJob(String id, Instant at) {
+        ledger.claim(request(id, key()), NOW);
+        ledger.recordOutcome(id, token(id), new Outcome.Submitted("job-" + id, 1, NOW, NOW));
+        ledger.markFirstResultPublished(id);
+        return ledger.claimDueJobs(at, at, Duration.ofSeconds(30), 10_000).stream()
+                .filter(e -> e.requestId().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void whateverStringsTheCloudAnswersAPollIsRecorded() {
+        io.gaussrestore.tracking.TrackingRules rules = new io.gaussrestore.tracking.TrackingRules(
+                Duration.ofSeconds(10), 0.2, Duration.ofMinutes(1), Duration.ofHours(6));
+        Instant at = NOW.plusSeconds(5);
+        String running = id();
+        String long_ = "{\"job\":{\"id\":\"job-" + running + "\",\"status\":\"Running" + "g".repeat(100)
+                + "\",\"process\":\"45.12345678901234567890%\"}}";
+        io.gaussrestore.ledger.TrackingUpdate update = io.gaussrestore.tracking.JobPollDecision.decide(
+                trackedJob(running, at), new io.gaussrestore.cloud.ApiResult.Success(200, long_, "x"), at, rules, 0.5);
+        assertThat(ledger.recordTracking(running, update, at)).as("a status and progress longer than their columns")
+                .hasValueSatisfying(e -> {
+                    assertThat(e.jobStatus()).hasSize(32).startsWith("Runningg");
+                    assertThat(e.progress()).isEqualTo("45.1234567890123");
+                });
+
+        String failed = id();
+        String nul = "{\"job\":{\"id\":\"job-" + failed + "\",\"status\":\"Failed\",\"process\":\"\",\"fail_reason\":"
+                + "\"table \\u0000orders\\u0007 is gone" + "!".repeat(5000) + "\"}}";
+        update = io.gaussrestore.tracking.JobPollDecision.decide(trackedJob(failed, at),
+                new io.gaussrestore.cloud.ApiResult.Success(200, nul, "x"), at, rules, 0.5);
+        assertThat(ledger.recordTracking(failed, update, at)).as("a fail reason with NUL, longer than a result holds")
+                .hasValueSatisfying(e -> {
+                    assertThat(e.state()).isEqualTo(LedgerState.FAILED);
+                    assertThat(e.errorMessage()).contains("table \uFFFDorders\uFFFD is gone").doesNotContain("\u0000")
+                            .contains("[truncated from");
+                });
+    }
+
     @Test
     void aStaleLeaseTokenCanChangeNothing() {
         IdempotencyLedger other = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-2");
