@@ -29,12 +29,16 @@ import org.jboss.logging.Logger;
  * the instance shows ACTIVE when it was busy with something not ours (looked at every check interval, within
  * the rate budget). Taking a request out of its line is a compare-and-set, so with several replicas exactly one
  * sends it; a restarted service carries on with the lines as the ledger holds them.
+ *
+ * <p>The tick starts that work and does not wait for it: a release may wait in a backoff, in the rate budget or
+ * for the answer of an unanswered POST for as long as its own deadlines allow, under its lease, and is never
+ * cancelled by the scheduler; meanwhile the next ticks release the heads of other instances. Its instance is
+ * occupied (SUBMITTING) until it ends, so no tick releases another request of that instance meanwhile.
  */
 @ApplicationScoped
 public class InstanceQueue {
 
     private static final Logger LOG = Logger.getLogger(InstanceQueue.class);
-    private static final Duration TICK_BUDGET = Duration.ofMinutes(2);
     public static final String QUEUE_TIMEOUT = "QUEUE_TIMEOUT";
     public static final String CANCELLED = "CANCELLED";
 
@@ -63,38 +67,42 @@ public class InstanceQueue {
     @Scheduled(every = "${restore.queue.tick}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         Instant now = clock.instant();
-        List<Uni<Void>> work = new ArrayList<>();
+        List<Started> work = new ArrayList<>();
         for (LedgerEntry expired : ledger.expiredInQueue(now, config.batch())) {
             String message = "waited " + Duration.between(expired.queuedAt(), now).withNanos(0) + " for "
                     + expired.waitingFor() + ", longer than the queue deadline; nothing was sent: send a new request "
                     + "if the restore is still wanted";
             ledger.leaveQueue(expired.requestId(), LedgerState.FAILED, QUEUE_TIMEOUT, message, now).ifPresent(ended -> {
                 metrics.queueWait("expired", Duration.between(ended.queuedAt(), now));
-                work.add(laterResults.publish(ended));
+                work.add(new Started(ended.requestId(), "publishing its QUEUE_TIMEOUT", laterResults.publish(ended)));
             });
         }
         for (LedgerEntry lapsed : ledger.lapsedReleases(now, config.batch())) {
             ledger.expireLease(lapsed.requestId(), "the service stopped while submitting this restore after it left "
                     + "its instance's line; whether the cloud started a job is unknown, so it is not sent again", now)
-                    .ifPresent(unknown -> work.add(laterResults.publish(unknown)));
+                    .ifPresent(unknown -> work.add(new Started(unknown.requestId(), "publishing its UNKNOWN",
+                            laterResults.publish(unknown))));
         }
         for (LedgerEntry head : ledger.queueHeads(config.batch())) {
             if (ledger.instanceWorking(head.instanceId(), jobsTracked)) {
                 continue;
             }
             if (head.queueCheckAt() == null) {
-                work.add(release(head, now));
+                work.add(new Started(head.requestId(), "releasing it", release(head, now)));
             } else if (!head.queueCheckAt().isAfter(now)) {
-                work.add(releaseIfActive(head, now));
+                work.add(new Started(head.requestId(), "checking its instance", releaseIfActive(head, now)));
             }
         }
-        if (!work.isEmpty()) {
-            Uni.join().all(work).andCollectFailures()
-                    .onFailure().invoke(e -> LOG.warnf("instance queue tick failed: %s", e.getMessage()))
-                    .onFailure().recoverWithNull()
-                    .await().atMost(TICK_BUDGET);
-        }
+        work.forEach(Started::run);
         metrics.queued(ledger.queuedCount());
+    }
+
+    /** Work a tick started for one request, run on its own: its failure is logged, and nothing cancels it. */
+    private record Started(String requestId, String what, Uni<Void> work) {
+        void run() {
+            work.subscribe().with(done -> { }, failure -> LOG.warnf("instance queue: %s for request %s failed: %s",
+                    what, requestId, failure.toString()));
+        }
     }
 
     /** Ends a waiting request at its requester's wish; empty when it is not waiting (any more). */
@@ -105,7 +113,9 @@ public class InstanceQueue {
                 now);
         cancelled.ifPresent(entry -> {
             metrics.queueWait("cancelled", Duration.between(entry.queuedAt(), now));
-            laterResults.publish(entry).await().atMost(TICK_BUDGET);
+            // The cancel has happened: its result goes out without the caller waiting on the broker (a failed
+            // publication stays unpublished in the ledger, and a tracker publishes it).
+            new Started(entry.requestId(), "publishing its CANCELLED", laterResults.publish(entry)).run();
         });
         return cancelled;
     }
