@@ -106,6 +106,9 @@ public class RestoreSubmitter {
                         : Uni.createFrom().item(refused);
             case AMBIGUOUS:
                 metrics.retry(Operation.RESTORE.label(), "ambiguous");
+                if (pastDeadline(attempt, retry.ambiguousGrace())) {
+                    return Uni.createFrom().item(unansweredAtDeadline(result, attempt.number()));
+                }
                 return after(retry.ambiguousGrace(), () -> resolveAmbiguous(attempt.afterLostAnswer(result), result, 1));
             case WAIT_FOR_INSTANCE:
                 if (attempt.lostAnswer() != null) {
@@ -149,7 +152,8 @@ public class RestoreSubmitter {
     /**
      * The POST went out and no answer proves what happened. A RESTORING instance means a job most probably
      * started: report UNKNOWN. An instance with no restore running after the grace period means none started:
-     * send again.
+     * send again, while the retry deadline allows; past it, UNKNOWN (a job may still show up late, so a request
+     * whose POSTs went unanswered never ends FAILED).
      */
     private Uni<Submission> resolveAmbiguous(Attempt attempt, ApiResult lost, int round) {
         RestoreRequest request = attempt.request();
@@ -158,7 +162,9 @@ public class RestoreSubmitter {
                     ? InstanceInfo.parse(success.body())
                     : Optional.empty();
             if (instance.isPresent() && !instance.get().restoring()) {
-                return post(attempt.next());
+                return pastDeadline(attempt, Duration.ZERO)
+                        ? Uni.createFrom().item(unansweredAtDeadline(lost, attempt.number()))
+                        : post(attempt.next());
             }
             if (instance.isPresent()) {
                 return Uni.createFrom().item(new Submission.Unknown(lost.describe() + "; the instance is "
@@ -171,6 +177,11 @@ public class RestoreSubmitter {
             }
             return retryAfter(delay, () -> resolveAmbiguous(attempt, lost, round + 1));
         });
+    }
+
+    private static Submission.Unknown unansweredAtDeadline(ApiResult lost, int attempts) {
+        return new Submission.Unknown(lost.describe() + "; the retry deadline passed before the instance showed "
+                + "what became of it: not sent again", attempts);
     }
 
     /** A job id the ledger can keep and the job API can be asked about: 1 to 128 visible ASCII characters. */

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(InstanceQueueTest.QueueProfile.class)
-class InstanceQueueTest {
+public class InstanceQueueTest {
 
     /** The simulator-backed service with a retry deadline far shorter than the waits. */
     public static class QueueProfile extends SimulatorBackedProfile {
