@@ -81,6 +81,8 @@ public class HttpDoor {
         RecordHeaders headers = new RecordHeaders();
         headers.add("ce_id", requestId.getBytes(StandardCharsets.UTF_8));
         headers.add(RequestHeaders.HTTP_CALLER, caller.getBytes(StandardCharsets.UTF_8));
+        headers.add(RequestHeaders.HTTP_CALLER_ROLES, String.join(",", new java.util.TreeSet<>(roles))
+                .getBytes(StandardCharsets.UTF_8));
         if (denial != null) {
             headers.add(RequestHeaders.POLICY_DENIED, denial.getBytes(StandardCharsets.UTF_8));
         }

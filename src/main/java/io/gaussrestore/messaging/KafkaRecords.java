@@ -23,8 +23,15 @@ final class KafkaRecords {
         return new InboundRecord(message.getPayload(), header(kafka, "ce_id"),
                 kafka.getTimestamp(), kafka.getTopic(), kafka.getPartition(), kafka.getOffset(),
                 ownership.fence(kafka.getTopic(), kafka.getPartition()),
-                header(kafka, RequestHeaders.HTTP_CALLER), header(kafka, RequestHeaders.POLICY_DENIED),
+                header(kafka, RequestHeaders.HTTP_CALLER), roles(header(kafka, RequestHeaders.HTTP_CALLER_ROLES)),
+                header(kafka, RequestHeaders.POLICY_DENIED),
                 header(kafka, "traceparent"));
+    }
+
+    private static java.util.Set<String> roles(String header) {
+        return header == null || header.isBlank() ? java.util.Set.of()
+                : java.util.Set.of(java.util.Arrays.stream(header.split(",")).map(String::strip)
+                        .filter(r -> !r.isEmpty()).distinct().toArray(String[]::new));
     }
 
     private static String header(IncomingKafkaRecordMetadata<?, ?> kafka, String name) {

@@ -14,6 +14,8 @@ import java.time.Instant;
  * @param timestamp the record's timestamp, the start of the request latency; null when unknown
  * @param fence checked before every call to the cloud: work on a record whose partition moved elsewhere stops
  * @param httpCaller the authenticated caller when the HTTP door wrote the record, null for the Kafka door
+ * @param httpRoles the roles that caller held at the door (empty for the Kafka door): the policy's caller rule is
+ *     applied with them wherever the policy is checked
  * @param policyDenial why the HTTP door's policy check refused the request (the record is kept for its REJECTED
  *     result), null when it did not
  * @param traceparent the record's W3C traceparent header, null when absent
@@ -26,7 +28,8 @@ import java.time.Instant;
  *     for the request before a claim is tried (a hint only; the ledger decides)
  */
 public record InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
-        RecordFence fence, String httpCaller, String policyDenial, String traceparent, Span span, Instant readAt,
+        RecordFence fence, String httpCaller, java.util.Set<String> httpRoles, String policyDenial, String traceparent,
+        Span span, Instant readAt,
         Judged judged, boolean seenSettled) {
 
     /**
@@ -63,33 +66,34 @@ public record InboundRecord(byte[] value, String ceId, Instant timestamp, String
     /** A record from the Kafka door. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
             RecordFence fence) {
-        this(value, ceId, timestamp, topic, partition, offset, fence, null, null, null, Span.getInvalid(), null, null,
-                false);
+        this(value, ceId, timestamp, topic, partition, offset, fence, null, java.util.Set.of(), null, null,
+                Span.getInvalid(), null, null, false);
     }
 
     /** A record as read from the topic, before the pipeline starts its span. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
-            RecordFence fence, String httpCaller, String policyDenial, String traceparent) {
-        this(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial, traceparent,
+            RecordFence fence, String httpCaller, java.util.Set<String> httpRoles, String policyDenial,
+            String traceparent) {
+        this(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, httpRoles, policyDenial, traceparent,
                 Span.getInvalid(), null, null, false);
     }
 
     /** The same record, followed by the given span. */
     public InboundRecord withSpan(Span requestSpan) {
-        return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
-                traceparent, requestSpan, readAt, judged, seenSettled);
+        return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, httpRoles,
+                policyDenial, traceparent, requestSpan, readAt, judged, seenSettled);
     }
 
     /** The same record, read at that moment, and what it was judged then. */
     public InboundRecord readAt(Instant at, Judged verdict) {
-        return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
-                traceparent, span, at, verdict, seenSettled);
+        return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, httpRoles,
+                policyDenial, traceparent, span, at, verdict, seenSettled);
     }
 
     /** The same record, its request_id seen settled lately. */
     public InboundRecord asSeenSettled() {
-        return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, policyDenial,
-                traceparent, span, readAt, judged, true);
+        return new InboundRecord(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, httpRoles,
+                policyDenial, traceparent, span, readAt, judged, true);
     }
 
     /** Which door the request came through, for decision log lines. */

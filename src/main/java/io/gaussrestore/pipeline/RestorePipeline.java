@@ -175,7 +175,11 @@ public class RestorePipeline {
             return denied(record, check, receivedAt, record.policyDenial());
         }
         RestorePolicy policy = access.policy();
-        Optional<RestorePolicy.Denial> denial = policy.check(request, Optional.empty());
+        // The caller rule applies to a request written by the HTTP door whenever it is judged: one the door could not
+        // judge (its body was not valid then) is checked here with the caller and roles the record carries.
+        Optional<RestorePolicy.Denial> denial = policy.check(request, record.httpCaller() == null
+                ? Optional.empty()
+                : Optional.of(new RestorePolicy.Caller(record.httpCaller(), record.httpRoles())));
         if (denial.isPresent()) {
             return denied(record, check, receivedAt, denial.get().message());
         }

@@ -144,6 +144,34 @@ class RestorePolicyTest {
     }
 
     @Test
+    void theCallerRuleHoldsWhereverTheRecordOfTheHttpDoorIsJudged() throws Exception {
+        // A record of the HTTP door that the door could not judge (its body was not valid yet when it was written):
+        // the pipeline applies the caller rule with the caller and roles the record carries.
+        String target = instance("cd");
+        String unjudged = "http-unjudged-" + UUID.randomUUID();
+        TestTopics.send(target, body(unjudged, Policies.CALLERS_PROJECT, target, 1,
+                        Instant.now().minus(Duration.ofHours(1)), ", \"requested_by\": \"test-bot\"")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.util.Map.of(io.gaussrestore.request.RequestHeaders.HTTP_CALLER, "test-bot",
+                        io.gaussrestore.request.RequestHeaders.HTTP_CALLER_ROLES, Roles.REQUESTER));
+        assertDenied(first(unjudged), "caller test-bot is not allowed to restore project " + Policies.CALLERS_PROJECT);
+        assertThat(posts(target)).isZero();
+
+        // A caller allowed by a role: the role travels with the record, so the pipeline allows it too.
+        String byRole = "http-by-role-" + UUID.randomUUID();
+        String token = io.smallrye.jwt.build.Jwt.issuer("https://idp.example.test").upn("carol")
+                .claim("realm_access", java.util.Map.of("roles", java.util.List.of(Roles.REQUESTER, "dba")))
+                .expiresAt(Instant.now().plus(Duration.ofMinutes(5)))
+                .sign(io.smallrye.jwt.util.KeyUtils.readPrivateKey("access/jwt-private.pem"));
+        io.restassured.RestAssured.given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body(body(byRole, Policies.CALLERS_PROJECT, target, 1, Instant.now().minus(Duration.ofHours(1)), ""))
+                .post("/restores").then().statusCode(202);
+        JsonNode submitted = first(byRole);
+        assertThat(submitted.get("status").asText()).as(submitted.toString()).isEqualTo("SUBMITTED");
+        assertThat(submitted.get("requested_by").asText()).isEqualTo("carol");
+    }
+
+    @Test
     void aChangedPolicyTakesEffectAndABrokenOneKeepsTheLastGoodAndTurnsReadinessDown() {
         String newProject = "abcdef0123456789abcdef0123456789";
         String before = send(newProject, instance("aa"), 1);
