@@ -75,8 +75,12 @@ public interface IdempotencyLedger {
     Optional<LedgerEntry> park(String requestId, String leaseToken, String waitingFor, Instant checkAt,
             Instant deadline, int attempts, Instant now);
 
-    /** The first waiting request of each instance that has one, longest waiting first. */
-    List<LedgerEntry> queueHeads(int limit);
+    /**
+     * The first waiting request of each instance that may go now, longest waiting first: its instance is not
+     * working (as {@link #instanceWorking} says) and its next look at the instance, if it has one, is due. The
+     * filters come before the limit, so lines blocked behind long jobs never hide a free instance's head.
+     */
+    List<LedgerEntry> queueHeads(Instant now, boolean jobsCount, int limit);
 
     /** Waiting requests, by instance and in line. */
     List<LedgerEntry> queued(String instanceId, int limit);
@@ -84,7 +88,10 @@ public interface IdempotencyLedger {
     /** Whether a request of the instance is being sent or (when {@code jobsCount}) has a job running. */
     boolean instanceWorking(String instanceId, boolean jobsCount);
 
-    /** Takes a waiting request out of the line to send it (compare-and-set: one taker); its new lease. */
+    /**
+     * Takes a waiting request out of the line to send it (compare-and-set: one taker); its new lease. Only once
+     * its QUEUED result is published, so that a request's results go out in order.
+     */
     Optional<LedgerEntry> takeFromQueue(String requestId, Instant now);
 
     /** Looks at the busy instance of a waiting request again later. */

@@ -362,11 +362,17 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     }
 
     @Override
-    public List<LedgerEntry> queueHeads(int limit) {
+    public List<LedgerEntry> queueHeads(Instant now, boolean jobsCount, int limit) {
+        String job = jobsCount ? LedgerState.SUBMITTED.name() : LedgerState.SUBMITTING.name();
+        String running = jobsCount ? LedgerState.RUNNING.name() : LedgerState.SUBMITTING.name();
         String sql = "SELECT " + COLUMNS + " FROM restore_request r WHERE state = ? AND queue_position = "
                 + "(SELECT MIN(q.queue_position) FROM restore_request q WHERE q.instance_id = r.instance_id AND q.state = ?) "
+                + "AND (queue_check_at IS NULL OR queue_check_at <= ?) "
+                + "AND NOT EXISTS (SELECT 1 FROM restore_request w WHERE w.instance_id = r.instance_id "
+                + "AND w.state IN (?, ?, ?)) "
                 + "ORDER BY queued_at LIMIT ?";
-        return list(sql, LedgerState.QUEUED.name(), LedgerState.QUEUED.name(), limit);
+        return list(sql, LedgerState.QUEUED.name(), LedgerState.QUEUED.name(), time(now),
+                LedgerState.SUBMITTING.name(), job, running, limit);
     }
 
     @Override
@@ -393,9 +399,9 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     @Override
     public Optional<LedgerEntry> takeFromQueue(String requestId, Instant now) {
         int changed = execute("UPDATE restore_request SET state = ?, lease_owner = ?, lease_token = ?, lease_until = ?, "
-                        + "updated_at = ? WHERE request_id = ? AND state = ?",
+                        + "updated_at = ? WHERE request_id = ? AND state = ? AND first_result_published = ?",
                 LedgerState.SUBMITTING.name(), owner, eventId(), time(now.plus(lease)), time(now), requestId,
-                LedgerState.QUEUED.name());
+                LedgerState.QUEUED.name(), true);
         return changed == 1 ? find(requestId) : Optional.empty();
     }
 

@@ -83,15 +83,10 @@ public class InstanceQueue {
                     .ifPresent(unknown -> work.add(new Started(unknown.requestId(), "publishing its UNKNOWN",
                             laterResults.publish(unknown))));
         }
-        for (LedgerEntry head : ledger.queueHeads(config.batch())) {
-            if (ledger.instanceWorking(head.instanceId(), jobsTracked)) {
-                continue;
-            }
-            if (head.queueCheckAt() == null) {
-                work.add(new Started(head.requestId(), "releasing it", release(head, now)));
-            } else if (!head.queueCheckAt().isAfter(now)) {
-                work.add(new Started(head.requestId(), "checking its instance", releaseIfActive(head, now)));
-            }
+        for (LedgerEntry head : ledger.queueHeads(now, jobsTracked, config.batch())) {
+            work.add(head.queueCheckAt() == null
+                    ? new Started(head.requestId(), "releasing it", release(head, now))
+                    : new Started(head.requestId(), "checking its instance", releaseIfActive(head, now)));
         }
         work.forEach(Started::run);
         metrics.queued(ledger.queuedCount());

@@ -395,6 +395,51 @@ abstract class IdempotencyLedgerContract {
                 .extracting(LedgerEntry::requestId).as("and its job is polled as any other").contains(second);
     }
 
+    private static String instance() {
+        return UUID.randomUUID().toString().replace("-", "") + "in07";
+    }
+
+    /** A request for that instance, claimed (SUBMITTING) and, when {@code queued}, put in the instance's line. */
+    private String onInstance(String instance, boolean queued, Instant at) {
+        String id = id();
+        ledger.claim(new NewRequest(id, key(), "97b026aa9cc4417888c14c84a1ad9860", instance, "{}", "bot", null, null,
+                "requests-0@" + UUID.randomUUID(), UUID.randomUUID().toString(), at), at);
+        if (queued) {
+            ledger.park(id, token(id), "the job ahead", null, at.plus(Duration.ofHours(1)), 0, at).orElseThrow();
+        }
+        return id;
+    }
+
+    @Test
+    void aQueuedRequestLeavesItsLineOnlyOnceItsQueuedResultIsPublished() {
+        String id = onInstance(instance(), true, NOW);
+        assertThat(ledger.takeFromQueue(id, NOW)).as("QUEUED not yet published").isEmpty();
+        ledger.markFirstResultPublished(id);
+        assertThat(ledger.takeFromQueue(id, NOW)).hasValueSatisfying(e ->
+                assertThat(e.state()).isEqualTo(LedgerState.SUBMITTING));
+    }
+
+    @Test
+    void aFreeInstancesHeadIsFoundBehindManyLinesBlockedByWorkingInstances() {
+        Instant early = NOW.minus(Duration.ofHours(2));
+        for (int i = 0; i < 60; i++) {
+            String blocked = instance();
+            String ahead = onInstance(blocked, true, early);
+            onInstance(blocked, false, early.plusSeconds(1)); // being sent: the instance is working
+            ledger.markFirstResultPublished(ahead);
+        }
+        String free = instance();
+        String waiting = onInstance(free, true, NOW);
+        List<LedgerEntry> heads = ledger.queueHeads(NOW.plusSeconds(1), true, 50);
+        assertThat(heads).extracting(LedgerEntry::requestId).contains(waiting);
+        assertThat(heads).allSatisfy(h -> assertThat(ledger.instanceWorking(h.instanceId(), true)).isFalse());
+        ledger.recheckLater(waiting, NOW.plusSeconds(30));
+        assertThat(ledger.queueHeads(NOW.plusSeconds(1), true, 50)).extracting(LedgerEntry::requestId)
+                .as("its look at the instance is not due yet").doesNotContain(waiting);
+        assertThat(ledger.queueHeads(NOW.plusSeconds(31), true, 50)).extracting(LedgerEntry::requestId)
+                .contains(waiting);
+    }
+
     /** A job followed by this ledger's tracker, its first result published and its poll due. */
     private LedgerEntry trackedJob(String id, Instant at) {
         ledger.claim(request(id, key()), NOW);
