@@ -135,7 +135,7 @@ public class GaussDbRestoreClient {
             JsonNode node = JSON.readTree(success.body());
             JsonNode jobId = node == null ? null : node.get("job_id");
             return jobId != null && jobId.isTextual() && !jobId.textValue().isBlank()
-                    ? java.util.Optional.of(io.gaussrestore.request.Bounded.cut(jobId.textValue(), JobInfo.MAX_ID))
+                    ? java.util.Optional.of(jobId.textValue())
                     : java.util.Optional.empty();
         } catch (JsonProcessingException e) {
             return java.util.Optional.empty();
