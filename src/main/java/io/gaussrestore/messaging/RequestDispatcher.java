@@ -87,7 +87,7 @@ public class RequestDispatcher {
      * Bytes of records in flight at once, whatever their lane: a record is read only when its bytes fit (one larger
      * than the whole budget goes alone), so that records near the size limit cannot together outgrow the heap.
      */
-    static final long PAYLOAD_BYTES_IN_FLIGHT = 8L * 1024 * 1024;
+    static final long PAYLOAD_BYTES_IN_FLIGHT = 4L * 1024 * 1024;
     private final Slots payloadBytes = new Slots(PAYLOAD_BYTES_IN_FLIGHT);
 
     /**

@@ -273,7 +273,7 @@ public class RestorePipeline {
             audit = invalid.audit();
         }
         NewRequest rejected = new NewRequest(requestId, null, Bounded.text(projectId, ID_COLUMN),
-                Bounded.text(instanceId, ID_COLUMN), text(record), Bounded.text(audit.requestedBy(), AUDIT_COLUMN),
+                Bounded.text(instanceId, ID_COLUMN), rejectedText(record), Bounded.text(audit.requestedBy(), AUDIT_COLUMN),
                 Bounded.text(audit.reason(), AUDIT_COLUMN), Bounded.text(audit.ticket(), AUDIT_COLUMN),
                 record.position(), UUID.randomUUID().toString(), receivedAt);
         String publisher = UUID.randomUUID().toString();
@@ -611,6 +611,22 @@ public class RestorePipeline {
             throw new IllegalStateException("a result is plain strings, numbers and lists", e);
         }
     }
+
+    /**
+     * What a rejected request's row keeps of its record: all of it up to {@link #REJECTED_TEXT_BYTES}, else its
+     * beginning and its length. Nothing is sent from it, and a near-1 MiB record would otherwise cost several
+     * copies of itself in the ledger's write and read-back.
+     */
+    private static String rejectedText(InboundRecord record) {
+        byte[] value = record.value();
+        if (value.length <= REJECTED_TEXT_BYTES) {
+            return text(record);
+        }
+        return new String(value, 0, REJECTED_TEXT_BYTES - 64, StandardCharsets.UTF_8) + "...[truncated from "
+                + value.length + " bytes]";
+    }
+
+    static final int REJECTED_TEXT_BYTES = 64 * 1024;
 
     private static String text(InboundRecord record) {
         return new String(record.value(), StandardCharsets.UTF_8);
