@@ -363,8 +363,7 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
     @Override
     public List<LedgerEntry> queueHeads(Instant now, boolean jobsCount, int limit) {
-        String job = jobsCount ? LedgerState.SUBMITTED.name() : LedgerState.SUBMITTING.name();
-        String running = jobsCount ? LedgerState.RUNNING.name() : LedgerState.SUBMITTING.name();
+        String[] working = workingStates(jobsCount);
         String sql = "SELECT " + COLUMNS + " FROM restore_request r WHERE state = ? AND queue_position = "
                 + "(SELECT MIN(q.queue_position) FROM restore_request q WHERE q.instance_id = r.instance_id AND q.state = ?) "
                 + "AND (queue_check_at IS NULL OR queue_check_at <= ?) "
@@ -372,7 +371,17 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 + "AND w.state IN (?, ?, ?)) "
                 + "ORDER BY queued_at LIMIT ?";
         return list(sql, LedgerState.QUEUED.name(), LedgerState.QUEUED.name(), time(now),
-                LedgerState.SUBMITTING.name(), job, running, limit);
+                working[0], working[1], working[2], limit);
+    }
+
+    /**
+     * The states of a request that occupy its instance: being sent, and (when {@code jobsCount}) a job started;
+     * three names, repeated where a state does not count, for an {@code IN (?, ?, ?)}.
+     */
+    private static String[] workingStates(boolean jobsCount) {
+        String job = jobsCount ? LedgerState.SUBMITTED.name() : LedgerState.SUBMITTING.name();
+        String running = jobsCount ? LedgerState.RUNNING.name() : LedgerState.SUBMITTING.name();
+        return new String[] {LedgerState.SUBMITTING.name(), job, running};
     }
 
     @Override
@@ -390,10 +399,9 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
     @Override
     public boolean instanceWorking(String instanceId, boolean jobsCount) {
-        String job = jobsCount ? LedgerState.SUBMITTED.name() : LedgerState.SUBMITTING.name();
-        String running = jobsCount ? LedgerState.RUNNING.name() : LedgerState.SUBMITTING.name();
+        String[] working = workingStates(jobsCount);
         return count("SELECT COUNT(*) FROM restore_request WHERE instance_id = ? AND state IN (?, ?, ?)",
-                instanceId, LedgerState.SUBMITTING.name(), job, running) > 0;
+                instanceId, working[0], working[1], working[2]) > 0;
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.gaussrestore.pipeline;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RestoreRequestValidator;
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * A request record as the pipeline sees it, free of any messaging API.
@@ -28,9 +30,8 @@ import java.time.Instant;
  *     for the request before a claim is tried (a hint only; the ledger decides)
  */
 public record InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
-        RecordFence fence, String httpCaller, java.util.Set<String> httpRoles, String policyDenial, String traceparent,
-        Span span, Instant readAt,
-        Judged judged, boolean seenSettled) {
+        RecordFence fence, String httpCaller, Set<String> httpRoles, String policyDenial, String traceparent,
+        Span span, Instant readAt, Judged judged, boolean seenSettled) {
 
     /**
      * What a record's value was judged: why it cannot be a request (null when it is a JSON object), its verdict
@@ -47,7 +48,7 @@ public record InboundRecord(byte[] value, String ceId, Instant timestamp, String
             if (decoded instanceof RecordDecoder.Decoded.Unreadable unreadable) {
                 return new Judged(unreadable, null, null, null, null);
             }
-            com.fasterxml.jackson.databind.node.ObjectNode fields;
+            ObjectNode fields;
             RequestCheck check;
             if (decoded instanceof RecordDecoder.Decoded.TooComplex tooComplex) {
                 fields = tooComplex.identity();
@@ -66,13 +67,13 @@ public record InboundRecord(byte[] value, String ceId, Instant timestamp, String
     /** A record from the Kafka door. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
             RecordFence fence) {
-        this(value, ceId, timestamp, topic, partition, offset, fence, null, java.util.Set.of(), null, null,
+        this(value, ceId, timestamp, topic, partition, offset, fence, null, Set.of(), null, null,
                 Span.getInvalid(), null, null, false);
     }
 
     /** A record as read from the topic, before the pipeline starts its span. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
-            RecordFence fence, String httpCaller, java.util.Set<String> httpRoles, String policyDenial,
+            RecordFence fence, String httpCaller, Set<String> httpRoles, String policyDenial,
             String traceparent) {
         this(value, ceId, timestamp, topic, partition, offset, fence, httpCaller, httpRoles, policyDenial, traceparent,
                 Span.getInvalid(), null, null, false);
