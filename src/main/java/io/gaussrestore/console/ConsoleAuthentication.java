@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * The console's session cookie as a Quarkus authentication mechanism, for console pages only (the restore API
  * never takes it, so a page of another site cannot use a console session against it). No cookie, or one that is
- * not ours, over, or of a key no longer in the key file: no identity, and the console sends the browser to sign in.
+ * not ours, over, signed out (on any replica), or of a key no longer in the key file: no identity, and the console
+ * sends the browser to sign in.
  */
 public final class ConsoleAuthentication {
 
@@ -85,9 +86,11 @@ public final class ConsoleAuthentication {
     public static class Provider implements IdentityProvider<SessionRequest> {
 
         private final AccessFiles files;
+        private final ConsoleSessions sessions;
 
-        Provider(AccessFiles files) {
+        Provider(AccessFiles files, ConsoleSessions sessions) {
             this.files = files;
+            this.sessions = sessions;
         }
 
         @Override
@@ -97,14 +100,20 @@ public final class ConsoleAuthentication {
 
         @Override
         public Uni<SecurityIdentity> authenticate(SessionRequest request, AuthenticationRequestContext context) {
-            return files.apiKeys().callerByHash(request.session.keyHash())
-                    .map(caller -> Uni.createFrom().<SecurityIdentity>item(QuarkusSecurityIdentity.builder()
-                            .setPrincipal(new QuarkusPrincipal(caller.name()))
-                            .addRoles(caller.roles())
-                            .addAttribute("credential", "console-session")
-                            .addAttribute("console-session", request.session.cookieValue())
-                            .build()))
-                    .orElseGet(() -> Uni.createFrom().nullItem());
+            return context.runBlocking(() -> {
+                // A ledger that cannot answer opens no session: the console shows nothing without the ledger anyway.
+                if (sessions.ended(request.session)) {
+                    return null;
+                }
+                return files.apiKeys().callerByHash(request.session.keyHash())
+                        .<SecurityIdentity>map(caller -> QuarkusSecurityIdentity.builder()
+                                .setPrincipal(new QuarkusPrincipal(caller.name()))
+                                .addRoles(caller.roles())
+                                .addAttribute("credential", "console-session")
+                                .addAttribute("console-session", request.session.cookieValue())
+                                .build())
+                        .orElse(null);
+            });
         }
     }
 }

@@ -13,6 +13,7 @@ import io.gaussrestore.gaussdb.GaussDbRestoreClient;
 import io.gaussrestore.gaussdb.InstanceInfo;
 import io.gaussrestore.http.HttpDoor;
 import io.gaussrestore.ledger.IdempotencyLedger;
+import io.gaussrestore.ledger.LedgerException;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerSearch;
 import io.gaussrestore.ledger.LedgerState;
@@ -188,7 +189,15 @@ public class ConsoleResource {
         if (refused.isPresent()) {
             return refused.get();
         }
-        Decisions.console("sign-out", caller(), null, "signed out");
+        String cookie = identity.getAttribute("console-session");
+        try {
+            sessions.read(cookie).ifPresent(sessions::end);
+        } catch (LedgerException e) {
+            Decisions.console("sign-out", caller(), null, "failed: the ledger could not record it");
+            return message("Not signed out", "The ledger could not record the sign-out, so this session still opens "
+                    + "the console. Try again in a moment.", Response.Status.SERVICE_UNAVAILABLE);
+        }
+        Decisions.console("sign-out", caller(), null, "signed out; the session is ended on every replica");
         return Response.seeOther(URI.create(ConsoleSessions.PATH + "/login"))
                 .cookie(cookie(ConsoleSessions.COOKIE, "", Duration.ZERO, uri))
                 .build();

@@ -1,6 +1,7 @@
 package io.gaussrestore.console;
 
 import io.gaussrestore.config.RestoreConfig;
+import io.gaussrestore.ledger.SessionEnds;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -16,8 +17,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Console sessions and form tokens, signed with one secret (HMAC-SHA256). A session names the API key it was
- * opened with (by the key's hash, as the key file does, never the key) and when it ends; each request looks the key
- * up again, so a key taken out of the file ends its sessions at once. A form token is bound to its session (or,
+ * opened with (by the key's hash, as the key file does, never the key), when it ends, and a random id; each request
+ * looks the key up again, so a key taken out of the file ends its sessions at once, and signing out records the id
+ * in the ledger ({@link SessionEnds}), so a copy of the cookie stops working on every replica at once. A form token is bound to its session (or,
  * before sign-in, to a random nonce kept in a cookie of its own): a form posted from another site has neither.
  */
 @ApplicationScoped
@@ -38,16 +40,17 @@ public class ConsoleSessions {
     private final byte[] secret;
     private final Duration length;
     private final Clock clock;
+    private final SessionEnds ends;
 
-    /** An open session: the hash of the key it was opened with, and when it ends. */
-    public record Session(String keyHash, Instant endsAt, String cookieValue) {}
+    /** An open session: its id, the hash of the key it was opened with, and when it ends. */
+    public record Session(String id, String keyHash, Instant endsAt, String cookieValue) {}
 
     @jakarta.inject.Inject
-    ConsoleSessions(RestoreConfig config) {
-        this(config.console().sessionSecret(), config.console().sessionLength(), Clock.systemUTC());
+    ConsoleSessions(RestoreConfig config, SessionEnds ends) {
+        this(config.console().sessionSecret(), config.console().sessionLength(), Clock.systemUTC(), ends);
     }
 
-    ConsoleSessions(Optional<String> configured, Duration length, Clock clock) {
+    ConsoleSessions(Optional<String> configured, Duration length, Clock clock, SessionEnds ends) {
         if (configured.isPresent() && configured.get().length() < MIN_SECRET) {
             throw new IllegalArgumentException("restore.console.session-secret (RESTORE_CONSOLE_SESSION_SECRET) needs "
                     + MIN_SECRET + " characters or more");
@@ -59,26 +62,42 @@ public class ConsoleSessions {
         });
         this.length = length;
         this.clock = clock;
+        this.ends = ends;
     }
 
     /** Opens a session for the key with this hash. */
     public Session open(String keyHash) {
         Instant endsAt = clock.instant().plus(length);
-        String body = B64.encodeToString(keyHash.getBytes(StandardCharsets.UTF_8)) + "." + endsAt.getEpochSecond();
-        return new Session(keyHash, endsAt, body + "." + sign("session|" + body));
+        String id = nonce();
+        String body = B64.encodeToString(keyHash.getBytes(StandardCharsets.UTF_8)) + "." + endsAt.getEpochSecond()
+                + "." + id;
+        return new Session(id, keyHash, endsAt, body + "." + sign("session|" + body));
     }
 
-    /** The session a cookie value holds, when it is ours, intact and not over. */
+    /** Ends a session on every replica: its cookie, even a copy of it, opens nothing from now on. */
+    public void end(Session session) {
+        ends.end(session.id(), clock.instant(), session.endsAt());
+    }
+
+    /** Whether the session was ended before its time; a look-up in the ledger, so not on an event loop. */
+    public boolean ended(Session session) {
+        return ends.ended(session.id());
+    }
+
+    /**
+     * The session a cookie value holds, when it is ours, intact and not over by its time (whether it was ended
+     * earlier is {@link #ended}).
+     */
     public Optional<Session> read(String cookieValue) {
         if (cookieValue == null || cookieValue.length() > 512) {
             return Optional.empty();
         }
         String[] parts = cookieValue.split("\\.", -1);
-        if (parts.length != 3) {
+        if (parts.length != 4) {
             return Optional.empty();
         }
-        String body = parts[0] + "." + parts[1];
-        if (!same(sign("session|" + body), parts[2])) {
+        String body = parts[0] + "." + parts[1] + "." + parts[2];
+        if (!same(sign("session|" + body), parts[3])) {
             return Optional.empty();
         }
         try {
@@ -86,7 +105,8 @@ public class ConsoleSessions {
             if (!clock.instant().isBefore(endsAt)) {
                 return Optional.empty();
             }
-            return Optional.of(new Session(new String(B64D.decode(parts[0]), StandardCharsets.UTF_8), endsAt, cookieValue));
+            return Optional.of(new Session(parts[2], new String(B64D.decode(parts[0]), StandardCharsets.UTF_8), endsAt,
+                    cookieValue));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -34,6 +34,7 @@ public class LedgerStore {
     private final AgroalDataSource dataSource;
     private final JdbcIdempotencyLedger ledger;
     private final DatabaseClock clock;
+    private final SessionEnds sessionEnds;
 
     public LedgerStore(RestoreConfig config) {
         RestoreConfig.Ledger settings = config.ledger();
@@ -41,6 +42,7 @@ public class LedgerStore {
         int applied = migrate(dataSource);
         this.ledger = new JdbcIdempotencyLedger(dataSource, settings.window(), settings.lease(),
                 UUID.randomUUID().toString());
+        this.sessionEnds = new SessionEnds(dataSource);
         this.clock = new DatabaseClock(dataSource, Clock.systemUTC());
         clock.synchronise();
         LOG.infof("ledger ready on %s (%d migrations applied); this machine's clock is %d ms behind the database's",
@@ -51,6 +53,12 @@ public class LedgerStore {
     @Singleton
     IdempotencyLedger ledger() {
         return ledger;
+    }
+
+    @Produces
+    @Singleton
+    SessionEnds sessionEnds() {
+        return sessionEnds;
     }
 
     /** The clock every decision reads time from: the database's, so that replicas agree on leases and budgets. */

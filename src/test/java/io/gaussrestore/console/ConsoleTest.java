@@ -183,6 +183,11 @@ class ConsoleTest {
 
         Response out = browser.post("/console/logout", Map.of(), true);
         assertThat(out.statusCode()).isEqualTo(303);
+        // A copy of the cookie taken before the sign-out opens nothing after it: the server ended the session.
+        Response replayed = browser.get("/console");
+        assertThat(replayed.statusCode()).isEqualTo(303);
+        assertThat(replayed.getHeader("Location")).endsWith("/console/login");
+        assertThat(browser.get("/console/requests").statusCode()).isEqualTo(303);
         assertThat(decisions).anyMatch(line -> line.contains("action=sign-in") && line.contains("caller=\"test-bot\""));
         assertThat(decisions).anyMatch(line -> line.contains("action=sign-out") && line.contains("caller=\"test-bot\""));
         assertThat(String.join("\n", decisions)).as("no key in the audit lines").doesNotContain(Api.BOT_KEY);
