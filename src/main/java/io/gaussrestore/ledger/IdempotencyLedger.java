@@ -89,10 +89,11 @@ public interface IdempotencyLedger {
     boolean instanceWorking(String instanceId, boolean jobsCount);
 
     /**
-     * Takes a waiting request out of the line to send it (compare-and-set: one taker); its new lease. Only once
-     * its QUEUED result is published, so that a request's results go out in order.
+     * Takes a waiting request out of the line to send it (compare-and-set: one taker); its new lease. Only the
+     * head of its line, only while nothing of its instance is being sent (or, when {@code jobsCount}, has a job
+     * running), and only once its QUEUED result is published, so that a request's results go out in order.
      */
-    Optional<LedgerEntry> takeFromQueue(String requestId, Instant now);
+    Optional<LedgerEntry> takeFromQueue(String requestId, boolean jobsCount, Instant now);
 
     /** Looks at the busy instance of a waiting request again later. */
     void recheckLater(String requestId, Instant checkAt);

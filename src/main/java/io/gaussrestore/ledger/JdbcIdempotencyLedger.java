@@ -355,10 +355,23 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                 + "AND q.state = ? AND q.request_id <> restore_request.request_id), "
                 + "waiting_for = ?, queue_check_at = ?, attempts = ?, lease_owner = NULL, lease_token = NULL, "
                 + "lease_until = NULL, updated_at = ? WHERE request_id = ? AND state = ? AND lease_token = ?";
-        int changed = execute(sql, LedgerState.QUEUED.name(), LedgerState.QUEUED.name(), time(now), time(deadline),
-                LedgerState.QUEUED.name(), truncate(waitingFor, 512), time(checkAt), attempts, time(now), requestId,
-                LedgerState.SUBMITTING.name(), leaseToken);
-        return changed == 1 ? find(requestId) : Optional.empty();
+        // A place is one request's (a unique index): of two requests of one instance parked at the same moment,
+        // the one that lost the place takes the next.
+        for (int round = 1; ; round++) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+                bind(s, LedgerState.QUEUED.name(), LedgerState.QUEUED.name(), time(now), time(deadline),
+                        LedgerState.QUEUED.name(), truncate(waitingFor, 512), time(checkAt), attempts, time(now),
+                        requestId, LedgerState.SUBMITTING.name(), leaseToken);
+                return s.executeUpdate() == 1 ? find(requestId) : Optional.empty();
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw new LedgerException("could not put request " + requestId + " in its instance's line", e);
+                }
+                if (round == CLAIM_ROUNDS) {
+                    throw new LedgerException("the place in line of " + requestId + " kept being taken", e, true);
+                }
+            }
+        }
     }
 
     @Override
@@ -405,11 +418,18 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     }
 
     @Override
-    public Optional<LedgerEntry> takeFromQueue(String requestId, Instant now) {
+    public Optional<LedgerEntry> takeFromQueue(String requestId, boolean jobsCount, Instant now) {
+        String[] working = workingStates(jobsCount);
+        // One statement decides: the request is its line's head, its QUEUED is out, and nothing of its instance is
+        // being sent (or, when jobs count, running). With places unique, two takers of one instance cannot both win.
         int changed = execute("UPDATE restore_request SET state = ?, lease_owner = ?, lease_token = ?, lease_until = ?, "
-                        + "updated_at = ? WHERE request_id = ? AND state = ? AND first_result_published = ?",
+                        + "updated_at = ? WHERE request_id = ? AND state = ? AND first_result_published = ? "
+                        + "AND queue_position = (SELECT MIN(q.queue_position) FROM restore_request q "
+                        + "WHERE q.instance_id = restore_request.instance_id AND q.state = ?) "
+                        + "AND NOT EXISTS (SELECT 1 FROM restore_request w WHERE w.instance_id = restore_request.instance_id "
+                        + "AND w.state IN (?, ?, ?))",
                 LedgerState.SUBMITTING.name(), owner, eventId(), time(now.plus(lease)), time(now), requestId,
-                LedgerState.QUEUED.name(), true);
+                LedgerState.QUEUED.name(), true, LedgerState.QUEUED.name(), working[0], working[1], working[2]);
         return changed == 1 ? find(requestId) : Optional.empty();
     }
 

@@ -116,7 +116,7 @@ public class InstanceQueue {
     }
 
     private Uni<Void> release(LedgerEntry head, Instant now) {
-        return Uni.createFrom().item(() -> ledger.takeFromQueue(head.requestId(), now))
+        return Uni.createFrom().item(() -> ledger.takeFromQueue(head.requestId(), jobsTracked, now))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(taken -> {
                     if (taken.isEmpty()) {

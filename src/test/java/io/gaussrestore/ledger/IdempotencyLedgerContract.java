@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -370,11 +372,9 @@ abstract class IdempotencyLedgerContract {
         // A request that waited in its instance's line: its SUBMITTED is a later result, published by the replica
         // that sent it. A job tracker (here another replica's) must not publish it as well in the meantime.
         IdempotencyLedger other = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-2");
-        String id = id();
-        ledger.claim(request(id, key()), NOW);
-        ledger.park(id, token(id), "the job ahead", null, NOW.plus(Duration.ofHours(1)), 0, NOW).orElseThrow();
+        String id = onInstance(instance(), true, NOW);
         ledger.markFirstResultPublished(id);
-        LedgerEntry taken = ledger.takeFromQueue(id, NOW).orElseThrow();
+        LedgerEntry taken = ledger.takeFromQueue(id, true, NOW).orElseThrow();
         LedgerEntry submitted = ledger.recordOutcome(id, taken.leaseToken(),
                 new Outcome.Submitted("job-after-the-line", 1, NOW, NOW)).orElseThrow();
         assertThat(submitted.trackEventPublished()).isFalse();
@@ -386,11 +386,9 @@ abstract class IdempotencyLedgerContract {
                 Duration.ofSeconds(30), 10_000)).extracting(LedgerEntry::requestId)
                 .as("after a crash: any tracker publishes it once the lease lapsed").contains(id);
 
-        String second = id();
-        ledger.claim(request(second, key()), NOW);
-        ledger.park(second, token(second), "the job ahead", null, NOW.plus(Duration.ofHours(1)), 0, NOW).orElseThrow();
+        String second = onInstance(instance(), true, NOW);
         ledger.markFirstResultPublished(second);
-        LedgerEntry sent = ledger.recordOutcome(second, ledger.takeFromQueue(second, NOW).orElseThrow().leaseToken(),
+        LedgerEntry sent = ledger.recordOutcome(second, ledger.takeFromQueue(second, true, NOW).orElseThrow().leaseToken(),
                 new Outcome.Submitted("job-2", 1, NOW, NOW)).orElseThrow();
         ledger.markTrackingPublished(second, sent.trackEventId());
         assertThat(ledger.find(second).orElseThrow().trackerLeaseUntil()).as("published: the lease is given back").isNull();
@@ -416,9 +414,9 @@ abstract class IdempotencyLedgerContract {
     @Test
     void aQueuedRequestLeavesItsLineOnlyOnceItsQueuedResultIsPublished() {
         String id = onInstance(instance(), true, NOW);
-        assertThat(ledger.takeFromQueue(id, NOW)).as("QUEUED not yet published").isEmpty();
+        assertThat(ledger.takeFromQueue(id, true, NOW)).as("QUEUED not yet published").isEmpty();
         ledger.markFirstResultPublished(id);
-        assertThat(ledger.takeFromQueue(id, NOW)).hasValueSatisfying(e ->
+        assertThat(ledger.takeFromQueue(id, true, NOW)).hasValueSatisfying(e ->
                 assertThat(e.state()).isEqualTo(LedgerState.SUBMITTING));
     }
 
@@ -441,6 +439,63 @@ abstract class IdempotencyLedgerContract {
                 .as("its look at the instance is not due yet").doesNotContain(waiting);
         assertThat(ledger.queueHeads(NOW.plusSeconds(31), true, 50)).extracting(LedgerEntry::requestId)
                 .contains(waiting);
+    }
+
+    @Test
+    void twoReplicasNeverGiveTwoRequestsOfOneInstanceOnePlaceNorReleaseThemTogether() throws Exception {
+        IdempotencyLedger other = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-2");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 30; round++) {
+                String instance = instance();
+                String first = onInstance(instance, false, NOW);
+                String second = onInstance(instance, false, NOW);
+                String firstToken = token(first);
+                String secondToken = token(second);
+                // Both were claimed at once and each saw the other being sent: both go to the line at once.
+                CyclicBarrier together = new CyclicBarrier(2);
+                var parkedFirst = pool.submit(() -> {
+                    together.await();
+                    return ledger.park(first, firstToken, "the other", null, NOW.plusSeconds(3600), 0, NOW);
+                });
+                var parkedSecond = pool.submit(() -> {
+                    together.await();
+                    return other.park(second, secondToken, "the other", null, NOW.plusSeconds(3600), 0, NOW);
+                });
+                long firstPlace = parkedFirst.get().orElseThrow().queuePosition();
+                long secondPlace = parkedSecond.get().orElseThrow().queuePosition();
+                assertThat(firstPlace).as("round %d: one place each", round).isNotEqualTo(secondPlace);
+                ledger.markFirstResultPublished(first);
+                ledger.markFirstResultPublished(second);
+
+                // Both replicas' queue ticks try to release both at once: one request leaves the line.
+                CyclicBarrier release = new CyclicBarrier(4);
+                List<Future<Optional<LedgerEntry>>> takes = new ArrayList<>();
+                ExecutorService takers = Executors.newFixedThreadPool(4);
+                try {
+                    for (IdempotencyLedger replica : List.of(ledger, other)) {
+                        for (String id : List.of(first, second)) {
+                            takes.add(takers.submit(() -> {
+                                release.await();
+                                return replica.takeFromQueue(id, true, NOW);
+                            }));
+                        }
+                    }
+                    int taken = 0;
+                    for (var take : takes) {
+                        taken += take.get().isPresent() ? 1 : 0;
+                    }
+                    assertThat(taken).as("round %d: one release for the instance", round).isEqualTo(1);
+                } finally {
+                    takers.shutdownNow();
+                }
+                String head = firstPlace < secondPlace ? first : second;
+                assertThat(ledger.find(head).orElseThrow().state()).as("the head leaves first")
+                        .isEqualTo(LedgerState.SUBMITTING);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** A job followed by this ledger's tracker, its first result published and its poll due. */

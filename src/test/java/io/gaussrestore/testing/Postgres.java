@@ -6,7 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
+import org.postgresql.ds.PGConnectionPoolDataSource;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
@@ -77,6 +77,7 @@ public final class Postgres {
     public static final class Schema {
         private final String name;
         private final String url;
+        private org.h2.jdbcx.JdbcConnectionPool pool;
 
         Schema(String name, String url) {
             this.name = name;
@@ -87,15 +88,26 @@ public final class Postgres {
             return url;
         }
 
-        public DataSource dataSource() {
-            PGSimpleDataSource dataSource = new PGSimpleDataSource();
-            dataSource.setUrl(url);
-            dataSource.setUser(user);
-            dataSource.setPassword(password);
-            return dataSource;
+        /** A small pool of connections to the schema (opening one per statement would cost more than the SQL). */
+        public synchronized DataSource dataSource() {
+            if (pool == null) {
+                PGConnectionPoolDataSource connections = new PGConnectionPoolDataSource();
+                connections.setUrl(url);
+                connections.setUser(user);
+                connections.setPassword(password);
+                pool = org.h2.jdbcx.JdbcConnectionPool.create(connections);
+                pool.setMaxConnections(32);
+            }
+            return pool;
         }
 
         public void drop() {
+            synchronized (this) {
+                if (pool != null) {
+                    pool.dispose();
+                    pool = null;
+                }
+            }
             try (Connection c = DriverManager.getConnection(Postgres.url, user, password);
                     Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA " + name + " CASCADE");
