@@ -49,7 +49,8 @@ public sealed interface ApiResult {
      */
     record NoResponse(Kind kind, boolean requestSent, String message) implements ApiResult {
         /** Why there was no answer. */
-        public enum Kind { CONNECT_FAILED, TIMEOUT, CONNECTION_BROKEN }
+        /** NOT_SENT: the call was withdrawn before it left (its claim was given back); nothing reached the cloud. */
+        public enum Kind { CONNECT_FAILED, TIMEOUT, CONNECTION_BROKEN, NOT_SENT }
 
         @Override
         public String statusLabel() {

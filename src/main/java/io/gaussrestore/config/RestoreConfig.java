@@ -281,6 +281,10 @@ public interface RestoreConfig {
         @WithDefault("PT10M")
         Duration purgeInterval();
 
+        /** How often the ledger is searched for requests whose record will not come back to finish them. */
+        @WithDefault("PT1M")
+        Duration orphanSweepInterval();
+
         /** Rows deleted per purge statement, so that a purge never holds the store for long. */
         @WithDefault("1000")
         int purgeBatch();

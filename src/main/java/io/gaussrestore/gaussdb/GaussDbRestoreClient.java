@@ -23,6 +23,7 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -57,6 +58,16 @@ public class GaussDbRestoreClient {
 
     /** CreateRestoreTables: answers the job_id in a {@link ApiResult.Success}, or what went wrong. */
     public Uni<ApiResult> createRestoreTables(String projectId, String instanceId, CreateRestoreTablesBody body) {
+        return createRestoreTables(projectId, instanceId, body, () -> true);
+    }
+
+    /**
+     * As {@link #createRestoreTables(String, String, CreateRestoreTablesBody)}, asking {@code sendNow} once the rate
+     * budget allows the call, just before it leaves: false withdraws it (a {@link ApiResult.NoResponse} of kind
+     * NOT_SENT), so that a claim given back during a long rate wait is never sent after all.
+     */
+    public Uni<ApiResult> createRestoreTables(String projectId, String instanceId, CreateRestoreTablesBody body,
+            BooleanSupplier sendNow) {
         byte[] bytes;
         try {
             bytes = JSON.writeValueAsBytes(body);
@@ -64,7 +75,16 @@ public class GaussDbRestoreClient {
             throw new IllegalStateException("the restore body is plain strings and lists", e);
         }
         return call(Operation.RESTORE, projectId, "instance " + instanceId,
-                token -> api.createRestoreTables(projectId, instanceId, token, config.language(), bytes));
+                token -> sendNow.getAsBoolean()
+                        ? api.createRestoreTables(projectId, instanceId, token, config.language(), bytes)
+                        : Uni.createFrom().failure(new Withdrawn()));
+    }
+
+    /** A call withdrawn before it left. */
+    private static final class Withdrawn extends RuntimeException {
+        Withdrawn() {
+            super("withdrawn before it was sent: its claim was given back", null, false, false);
+        }
     }
 
     /** ShowGaussMySqlJobInfo: a {@link ApiResult.Success} whose body {@link JobInfo#parse} reads, or what went wrong. */
@@ -112,6 +132,10 @@ public class GaussDbRestoreClient {
                             .onFailure().recoverWithItem(GaussDbRestoreClient::fromFailure)
                             .map(result -> redact(result, token))
                             .invoke(result -> {
+                                if (result instanceof ApiResult.NoResponse none
+                                        && none.kind() == ApiResult.NoResponse.Kind.NOT_SENT) {
+                                    return; // nothing left: nothing to measure, nothing for the circuit
+                                }
                                 record(operation, target, result, start);
                                 circuit.record(result);
                                 if (result instanceof ApiResult.ErrorResponse error && error.httpStatus() == 429) {
@@ -189,6 +213,9 @@ public class GaussDbRestoreClient {
     }
 
     static ApiResult fromFailure(Throwable failure) {
+        if (failure instanceof Withdrawn) {
+            return new ApiResult.NoResponse(ApiResult.NoResponse.Kind.NOT_SENT, false, failure.getMessage());
+        }
         if (failure instanceof WebApplicationException web && web.getResponse() != null) {
             return toResult(web.getResponse());
         }

@@ -95,6 +95,12 @@ public interface IdempotencyLedger {
      */
     Optional<LedgerEntry> takeFromQueue(String requestId, boolean jobsCount, Instant now);
 
+    /**
+     * Puts a request taken from its line back at its place, under no lease (a graceful stop before it was sent):
+     * the next queue tick of any replica releases it. False when the lease is no longer this one.
+     */
+    boolean backInLine(String requestId, String leaseToken, Instant now);
+
     /** Looks at the busy instance of a waiting request again later. */
     void recheckLater(String requestId, Instant checkAt);
 
@@ -103,6 +109,14 @@ public interface IdempotencyLedger {
 
     /** Waiting requests whose queue deadline passed. */
     List<LedgerEntry> expiredInQueue(Instant now, int limit);
+
+    /**
+     * Requests left half-done and untouched since {@code before}, whose record will not come back to finish them
+     * (it was dead-lettered or committed after a long ledger outage): claimed and given back (RECEIVED), claimed
+     * under a lease that lapsed before then (SUBMITTING), or with a first result recorded and never published
+     * (and not being published).
+     */
+    List<LedgerEntry> orphans(Instant before, Instant now, int limit);
 
     /** Requests taken from the line whose sender died: their lease lapsed. */
     List<LedgerEntry> lapsedReleases(Instant now, int limit);

@@ -264,7 +264,16 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                         + "updated_at = ? WHERE request_id = ? AND state = ? AND source = ?",
                 LedgerState.SUBMITTING.name(), owner, token, time(now.plus(lease)), time(now), requestId,
                 LedgerState.RECEIVED.name(), source);
-        return changed == 1 ? new Claim.Won(require(requestId)) : notChanged(requestId, source);
+        return changed == 1 ? new Claim.Won(readBack(requestId, token)) : notChanged(requestId, source);
+    }
+
+    /** A row just claimed under this token, read back; its failure says which token won. */
+    private LedgerEntry readBack(String requestId, String token) {
+        try {
+            return require(requestId);
+        } catch (LedgerException e) {
+            throw new ClaimedButUnread(requestId, token, e);
+        }
     }
 
     @Override
@@ -420,6 +429,7 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     @Override
     public Optional<LedgerEntry> takeFromQueue(String requestId, boolean jobsCount, Instant now) {
         String[] working = workingStates(jobsCount);
+        String token = eventId();
         // One statement decides: the request is its line's head, its QUEUED is out, and nothing of its instance is
         // being sent (or, when jobs count, running). With places unique, two takers of one instance cannot both win.
         int changed = execute("UPDATE restore_request SET state = ?, lease_owner = ?, lease_token = ?, lease_until = ?, "
@@ -428,9 +438,18 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
                         + "WHERE q.instance_id = restore_request.instance_id AND q.state = ?) "
                         + "AND NOT EXISTS (SELECT 1 FROM restore_request w WHERE w.instance_id = restore_request.instance_id "
                         + "AND w.state IN (?, ?, ?))",
-                LedgerState.SUBMITTING.name(), owner, eventId(), time(now.plus(lease)), time(now), requestId,
+                LedgerState.SUBMITTING.name(), owner, token, time(now.plus(lease)), time(now), requestId,
                 LedgerState.QUEUED.name(), true, LedgerState.QUEUED.name(), working[0], working[1], working[2]);
-        return changed == 1 ? find(requestId) : Optional.empty();
+        return changed == 1 ? Optional.of(readBack(requestId, token)) : Optional.empty();
+    }
+
+    @Override
+    public boolean backInLine(String requestId, String leaseToken, Instant now) {
+        return execute("UPDATE restore_request SET state = ?, lease_owner = NULL, lease_token = NULL, lease_until = NULL, "
+                        + "updated_at = ? WHERE request_id = ? AND state = ? AND lease_token = ? AND first_status = ? "
+                        + "AND queue_position IS NOT NULL",
+                LedgerState.QUEUED.name(), time(now), requestId, LedgerState.SUBMITTING.name(), leaseToken,
+                LedgerState.QUEUED.name()) == 1;
     }
 
     @Override
@@ -459,6 +478,18 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     public List<LedgerEntry> expiredInQueue(Instant now, int limit) {
         return list("SELECT " + COLUMNS + " FROM restore_request WHERE state = ? AND queue_deadline <= ? LIMIT ?",
                 LedgerState.QUEUED.name(), time(now), limit);
+    }
+
+    @Override
+    public List<LedgerEntry> orphans(Instant before, Instant now, int limit) {
+        return list("SELECT " + COLUMNS + " FROM restore_request WHERE updated_at < ? AND ("
+                        + "(state = ? AND business_key IS NOT NULL) "
+                        + "OR (state = ? AND lease_until < ?) "
+                        + "OR (first_status IS NOT NULL AND first_result_published = ? "
+                        + "AND (first_publish_until IS NULL OR first_publish_until <= ?))) "
+                        + "ORDER BY updated_at LIMIT ?",
+                time(before), LedgerState.RECEIVED.name(), LedgerState.SUBMITTING.name(), time(before), false,
+                time(now), limit);
     }
 
     @Override

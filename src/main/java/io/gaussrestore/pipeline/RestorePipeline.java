@@ -7,6 +7,7 @@ import io.gaussrestore.access.Decisions;
 import io.gaussrestore.access.RestorePolicy;
 import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.ledger.Claim;
+import io.gaussrestore.ledger.ClaimedButUnread;
 import io.gaussrestore.ledger.IdempotencyLedger;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
@@ -79,6 +80,7 @@ public class RestorePipeline {
     private final AccessFiles access;
     private final DryRuns dryRuns;
     private final Tracing tracing;
+    private final HeldClaims claims;
     /** Requests whose lease this process holds but whose work stopped on a failure, and what it had learnt. */
     private final Map<String, Unfinished> unfinished = new ConcurrentHashMap<>();
 
@@ -104,8 +106,10 @@ public class RestorePipeline {
 
     public RestorePipeline(RecordDecoder decoder, RestoreRequestValidator validator, RestoreSubmitter submitter,
             LedgerCalls ledger, ResultSink results, LaterResults laterResults, RestoreMetrics metrics, Clock clock,
-            ObjectMapper json, RestoreConfig config, AccessFiles access, DryRuns dryRuns, Tracing tracing) {
+            ObjectMapper json, RestoreConfig config, AccessFiles access, DryRuns dryRuns, Tracing tracing,
+            HeldClaims claims) {
         this.tracing = tracing;
+        this.claims = claims;
         this.access = access;
         this.dryRuns = dryRuns;
         this.laterResults = laterResults;
@@ -210,7 +214,8 @@ public class RestorePipeline {
                 }
             }
             Span claiming = tracing.startStep(record.span(), "ledger claim", SpanKind.INTERNAL);
-            return ledger.call(record.seenSettled() ? "claim_repeat" : "claim", l -> claim(l, arriving, record.seenSettled()))
+            return ledger.persistently(record.seenSettled() ? "claim_repeat" : "claim",
+                            l -> noteUnread(() -> claim(l, arriving, record.seenSettled())))
                     .onTermination().invoke((claim, failure, cancelled) -> {
                         if (claim != null) {
                             claiming.setAttribute("gaussdb.restore.claim", claim.getClass().getSimpleName());
@@ -239,6 +244,19 @@ public class RestorePipeline {
             }
         }
         return ledger.claim(arriving, clock.instant());
+    }
+
+    /**
+     * Runs a claim; one won but not read back is noted as this process's unfinished work under the token that won,
+     * so that its retry resumes it instead of waiting out its own lease and answering UNKNOWN.
+     */
+    private Claim noteUnread(java.util.function.Supplier<Claim> claiming) {
+        try {
+            return claiming.get();
+        } catch (ClaimedButUnread unread) {
+            unfinished.put(unread.requestId(), new Unfinished(unread.leaseToken(), null));
+            throw unread;
+        }
     }
 
     /** Who asked: the authenticated caller for the HTTP door, the request's requested_by for the Kafka door. */
@@ -333,7 +351,8 @@ public class RestorePipeline {
      * place in the instance's line (QUEUED) and its record is done: it holds no slot while it waits.
      */
     private Uni<Disposition> admit(InboundRecord record, LedgerEntry entry, RestoreRequest request) {
-        return ledger.call("occupant", l -> l.occupant(entry.instanceId(), entry.requestId(), jobsTracked))
+        return ledger.persistently("occupant", l -> l.occupant(entry.instanceId(), entry.requestId(), jobsTracked))
+                .onFailure().invoke(() -> unfinished.put(entry.requestId(), new Unfinished(entry.leaseToken(), null)))
                 .chain(occupant -> occupant.isEmpty()
                         ? submit(record, entry, request)
                         : park(record, entry, waitingFor(occupant.get()), null, entry.attempts()));
@@ -380,13 +399,23 @@ public class RestorePipeline {
                 .chain(laterResults::publish);
     }
 
+    /**
+     * Finishes a request whose record will not come back (found by the {@link OrphanSweep}): carries on from the
+     * state the ledger remembers, as its record would have.
+     */
+    public Uni<Disposition> resume(LedgerEntry orphan) {
+        InboundRecord origin = new InboundRecord(orphan.requestJson().getBytes(StandardCharsets.UTF_8), null, null,
+                "ledger-sweep", -1, -1, RecordFence.ALWAYS);
+        return recover(origin, orphan, null);
+    }
+
     /** A record seen before: carry on from the state the ledger remembers. */
     private Uni<Disposition> recover(InboundRecord record, LedgerEntry entry, RestoreRequest known) {
         RestoreRequest request = known != null ? known : accepted(entry);
         if (entry.state() == LedgerState.RECEIVED) {
             // A request taken from its instance's line acts for the record it came in.
             String source = record.offset() < 0 ? entry.source() : record.position();
-            return ledger.call("claim", l -> l.resumeClaim(entry, source, clock.instant()))
+            return ledger.persistently("claim", l -> noteUnread(() -> l.resumeClaim(entry, source, clock.instant())))
                     .chain(claim -> onClaim(record, claim, request));
         }
         if (entry.state() == LedgerState.SUBMITTING) {
@@ -396,8 +425,9 @@ public class RestorePipeline {
                 RequestLog.with(entry.requestId(), entry.instanceId(), null, () -> LOG.infof(
                         "request %s (%s): resuming this replica's own unfinished work", entry.requestId(),
                         record.position()));
+                // Nothing sent yet: it is admitted again (its instance may have become occupied meanwhile).
                 return mine.outcome() == null
-                        ? submit(record, entry, request)
+                        ? admit(record, entry, request)
                         : settle(record, entry, mine.outcome());
             }
             Instant now = clock.instant();
@@ -451,11 +481,13 @@ public class RestorePipeline {
                     io.gaussrestore.gaussdb.ErrorClass.PERMANENT, 0));
         }
         LeaseKeeper lease = new LeaseKeeper(ledger, entry.requestId(), entry.leaseToken(), clock);
+        HeldClaims.Held held = claims.hold(entry.requestId(), entry.leaseToken(), record.offset() < 0);
         AtomicReference<Submission> answer = new AtomicReference<>();
         // The cloud call's own span; the trace header itself is not sent to the cloud, a third party.
         Span cloud = tracing.startStep(record.span(), "cloud restore", SpanKind.CLIENT);
         cloud.setAttribute("gaussdb.restore.instance_id", entry.instanceId());
-        return submitter.submit(request, () -> mayAttempt(record, lease), firstAttempt)
+        return submitter.submit(request, () -> mayAttempt(record, lease),
+                        () -> record.fence().stillAssigned() && claims.mayPost(held), firstAttempt)
                 .onTermination().invoke((submission, failure, cancelled) -> {
                     if (submission != null) {
                         cloud.setAttribute("gaussdb.restore.submission", describe(submission));
@@ -464,13 +496,36 @@ public class RestorePipeline {
                 })
                 .invoke(answer::set)
                 .onTermination().invoke(lease::stop)
-                .chain(submission -> settle(record, entry, submission))
+                .onTermination().invoke(() -> claims.drop(held))
+                .chain(submission -> submission instanceof Submission.Stopped && (held.givenBack() || held.withdrawn()
+                                || claims.stopping())
+                        ? givenBack(record, entry, held)
+                        : settle(record, entry, submission))
                 .onFailure().invoke(() -> unfinished.put(entry.requestId(),
                         new Unfinished(entry.leaseToken(), answer.get())));
     }
 
+    /**
+     * A submission stopped because the process is stopping: its claim, which sent nothing, is given back (unless
+     * the stop did so already) for the next owner, and the record is left uncommitted for it.
+     */
+    private Uni<Disposition> givenBack(InboundRecord record, LedgerEntry entry, HeldClaims.Held held) {
+        Uni<Boolean> giving = held.givenBack()
+                ? Uni.createFrom().item(true)
+                : ledger.call("give_back", l -> claims.giveBack(held));
+        return giving.map(given -> {
+            RequestLog.with(entry.requestId(), entry.instanceId(), null, () -> LOG.infof(
+                    "request %s (%s): the service is stopping; nothing was sent, so it is given back for its next "
+                    + "owner", entry.requestId(), record.position()));
+            return (Disposition) new Disposition.Abandoned(entry.requestId());
+        });
+    }
+
     /** Before each POST: the record must still be this replica's, and the lease still the request's. */
     private Uni<Boolean> mayAttempt(InboundRecord record, LeaseKeeper lease) {
+        if (claims.stopping()) {
+            return Uni.createFrom().item(false);
+        }
         if (!record.fence().stillAssigned()) {
             LOG.infof("record %s: its partition was revoked; stopping before the next call to the cloud",
                     record.position());

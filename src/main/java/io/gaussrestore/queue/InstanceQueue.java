@@ -4,7 +4,9 @@ import io.gaussrestore.cloud.ApiResult;
 import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.gaussdb.GaussDbRestoreClient;
 import io.gaussrestore.gaussdb.InstanceInfo;
+import io.gaussrestore.ledger.ClaimedButUnread;
 import io.gaussrestore.ledger.IdempotencyLedger;
+import io.gaussrestore.ledger.LedgerException;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.metrics.RestoreMetrics;
@@ -41,6 +43,8 @@ public class InstanceQueue {
     private static final Logger LOG = Logger.getLogger(InstanceQueue.class);
     public static final String QUEUE_TIMEOUT = "QUEUE_TIMEOUT";
     public static final String CANCELLED = "CANCELLED";
+    /** How often a request just taken from its line is read again before its lease is left to lapse. */
+    private static final int READ_BACK_TRIES = 20;
 
     private final IdempotencyLedger ledger;
     private final RestorePipeline pipeline;
@@ -118,6 +122,7 @@ public class InstanceQueue {
     private Uni<Void> release(LedgerEntry head, Instant now) {
         return Uni.createFrom().item(() -> ledger.takeFromQueue(head.requestId(), jobsTracked, now))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure(ClaimedButUnread.class).recoverWithUni(failure -> readBack((ClaimedButUnread) failure))
                 .chain(taken -> {
                     if (taken.isEmpty()) {
                         return Uni.createFrom().voidItem(); // another replica took it
@@ -125,6 +130,18 @@ public class InstanceQueue {
                     metrics.queueWait("released", Duration.between(head.queuedAt(), now));
                     return pipeline.release(taken.get());
                 });
+    }
+
+    /**
+     * A request taken from its line whose read-back failed: it is this replica's (the token says so), so it is read
+     * again until the ledger answers, instead of being left to its lease and an UNKNOWN.
+     */
+    private Uni<Optional<LedgerEntry>> readBack(ClaimedButUnread unread) {
+        return Uni.createFrom().item(() -> ledger.find(unread.requestId()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure(LedgerException.class).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(2))
+                .atMost(READ_BACK_TRIES)
+                .map(found -> found.filter(entry -> unread.leaseToken().equals(entry.leaseToken())));
     }
 
     private Uni<Void> releaseIfActive(LedgerEntry head, Instant now) {

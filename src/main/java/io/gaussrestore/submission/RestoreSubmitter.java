@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -56,13 +57,13 @@ public class RestoreSubmitter {
      *     instance may be busy with our own job
      */
     private record Attempt(RestoreRequest request, CreateRestoreTablesBody body, Instant deadline,
-            Supplier<Uni<Boolean>> mayAttempt, int number, ApiResult lostAnswer) {
+            Supplier<Uni<Boolean>> mayAttempt, BooleanSupplier sendNow, int number, ApiResult lostAnswer) {
         Attempt next() {
-            return new Attempt(request, body, deadline, mayAttempt, number + 1, lostAnswer);
+            return new Attempt(request, body, deadline, mayAttempt, sendNow, number + 1, lostAnswer);
         }
 
         Attempt afterLostAnswer(ApiResult lost) {
-            return new Attempt(request, body, deadline, mayAttempt, number, lost);
+            return new Attempt(request, body, deadline, mayAttempt, sendNow, number, lost);
         }
     }
 
@@ -72,20 +73,29 @@ public class RestoreSubmitter {
      * to have started nothing.
      */
     public Uni<Submission> submit(RestoreRequest request, Supplier<Uni<Boolean>> mayAttempt) {
-        return submit(request, mayAttempt, 1);
+        return submit(request, mayAttempt, () -> true, 1);
     }
 
-    /** As {@link #submit(RestoreRequest, Supplier)}, counting attempts on from earlier ones (a request that waited). */
-    public Uni<Submission> submit(RestoreRequest request, Supplier<Uni<Boolean>> mayAttempt, int firstAttempt) {
+    /**
+     * As {@link #submit(RestoreRequest, Supplier)}, counting attempts on from earlier ones (a request that waited);
+     * {@code sendNow} is asked once the rate budget allows each POST, just before it leaves: false stops the
+     * submission there, nothing sent.
+     */
+    public Uni<Submission> submit(RestoreRequest request, Supplier<Uni<Boolean>> mayAttempt, BooleanSupplier sendNow,
+            int firstAttempt) {
         return post(new Attempt(request, CreateRestoreTablesBody.from(request), clock.instant().plus(retry.deadline()),
-                mayAttempt, firstAttempt, null));
+                mayAttempt, sendNow, firstAttempt, null));
     }
 
     private Uni<Submission> post(Attempt attempt) {
         RestoreRequest request = attempt.request();
         return attempt.mayAttempt().get().chain(allowed -> allowed
-                ? client.createRestoreTables(request.projectId(), request.instanceId(), attempt.body())
-                        .chain(result -> decide(attempt, result))
+                ? client.createRestoreTables(request.projectId(), request.instanceId(), attempt.body(),
+                                attempt.sendNow())
+                        .chain(result -> result instanceof ApiResult.NoResponse none
+                                && none.kind() == ApiResult.NoResponse.Kind.NOT_SENT
+                                ? Uni.createFrom().item(new Submission.Stopped(attempt.number() - 1))
+                                : decide(attempt, result))
                 : Uni.createFrom().item(new Submission.Stopped(attempt.number() - 1)));
     }
 
