@@ -39,7 +39,7 @@ if $run_fuzz; then
   fi
 fi
 if $run_drills; then
-  its="DrillsIT"
+  its="DrillsIT,OutageDrillsIT"
   props+=(-Ddrills.full=$full)
 fi
 [ -n "${FUZZ_SEED:-}" ] && props+=(-Dfuzz.seed="$FUZZ_SEED")

@@ -106,8 +106,15 @@ final class DrillStack implements AutoCloseable {
 
     /** Starts (or starts again) replica 0 or 1 and waits until it is ready. */
     void startReplica(int index) {
+        startReplica(index, Map.of());
+    }
+
+    /** As {@link #startReplica(int)}, with some settings other than the drills' usual ones. */
+    void startReplica(int index, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(environment);
+        env.putAll(overrides);
         try {
-            replicas[index] = ServiceProcess.start("drill-replica-" + index + "-" + (++starts[index]), environment);
+            replicas[index] = ServiceProcess.start("drill-replica-" + index + "-" + (++starts[index]), env);
         } catch (Exception e) {
             throw new IllegalStateException("replica " + index + " did not start", e);
         }

@@ -4,24 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,17 +31,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DrillsIT {
 
-    private static final boolean FULL = Boolean.getBoolean("drills.full");
-    private static final Random RANDOM = new Random(Long.getLong("drills.seed", 14L));
-    private static final Path REPORT = Path.of("target", "drills", "results.md");
+    private static final boolean FULL = Drills.FULL;
+    private static final Random RANDOM = Drills.RANDOM;
     private static DrillStack stack;
 
     @BeforeAll
     static void startStack() throws Exception {
-        Files.createDirectories(REPORT.getParent());
-        if (!Files.exists(REPORT)) {
-            Files.writeString(REPORT, "| drill | figures | date |\n|---|---|---|\n");
-        }
+        Drills.startReport();
         stack = DrillStack.start();
     }
 
@@ -83,13 +70,13 @@ class DrillsIT {
             System.out.printf("crash storm: SIGKILL of replica %d after %d results%n", victim, stack.topics.results().size());
             stack.startReplica(victim);
         }
-        Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(FULL ? 15 : 5));
+        Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, batch, Duration.ofMinutes(FULL ? 15 : 5));
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
         List<JsonNode> journal = stack.journal();
         Verdict verdict = Verdict.of(batch, results, journal);
         long overlapping = Outcomes.overlappingPolls(journal, Outcomes.jobIds(results));
 
-        report("crash storm", "%d requests (%d duplicates), %d SIGKILLs, %d s: outcomes %s; requests without a result %d; "
+        Drills.report("crash storm", "%d requests (%d duplicates), %d SIGKILLs, %d s: outcomes %s; requests without a result %d; "
                         + "with two different results %d; restores with two jobs %d (most POSTs for one restore %d); "
                         + "UNKNOWN %d (bound: %d in flight per kill); polls of one job by two replicas at once %d",
                 total, batch.duplicates, kills, seconds, verdict.counts, verdict.unanswered, verdict.contradictions.size(),
@@ -113,7 +100,7 @@ class DrillsIT {
         boolean sameProcesses = stack.replica(0).pid() == pids[0] && stack.replica(1).pid() == pids[1]
                 && stack.replica(0).readiness() == 200 && stack.replica(1).readiness() == 200;
 
-        report("broker down", "%d requests, broker SIGKILLed for %d s: readiness seen during it %s; all settled %d s after "
+        Drills.report("broker down", "%d requests, broker SIGKILLed for %d s: readiness seen during it %s; all settled %d s after "
                         + "it came back, no replica restarted: %s; outcomes %s; without a result %d; two different results %d; "
                         + "restores with two jobs %d", total, down.toSeconds(), run.readinessSeen(), run.settledAfter(),
                 sameProcesses, verdict.counts, verdict.unanswered, verdict.contradictions.size(), verdict.doubled);
@@ -139,7 +126,7 @@ class DrillsIT {
         unclaimed.removeAll(stack.ledgerJobIds());
         int deadLetters = stack.topics.deadLetterRecords().size() - deadLettersBefore;
 
-        report("ledger down", "%d requests, PostgreSQL cut for %d s (longer than the 5 s lease): POSTs during the cut %d (claimed before it; bound %d), "
+        Drills.report("ledger down", "%d requests, PostgreSQL cut for %d s (longer than the 5 s lease): POSTs during the cut %d (claimed before it; bound %d), "
                         + "jobs started without their claim in the ledger %d, dead letters %d, readiness seen %s; all settled "
                         + "%d s after; outcomes %s; without a result %d; two different results %d; restores with two jobs %d",
                 total, down.toSeconds(), run.postsDuringFault(), 2 * DrillStack.MAX_IN_FLIGHT, unclaimed.size(), deadLetters,
@@ -188,7 +175,7 @@ class DrillsIT {
             mendIt.run();
         }
         Instant back = Instant.now();
-        Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(FULL ? 5 : 3));
+        Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, batch, Duration.ofMinutes(FULL ? 5 : 3));
         return new FaultRun(readinessSeen, postsDuringFault, Duration.between(back, Instant.now()).toSeconds(), results);
     }
 
@@ -208,13 +195,13 @@ class DrillsIT {
             Thread.sleep(1000);
         }
         Instant end = start.plus(outage);
-        Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(3));
+        Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, batch, Duration.ofMinutes(3));
         Verdict verdict = Verdict.of(batch, results, stack.journal());
         Instant lastSubmitted = results.values().stream().flatMap(List::stream)
                 .filter(r -> r.status().equals("SUBMITTED")).map(Outcomes.Result::at).max(Instant::compareTo).orElse(end);
         long afterEnd = Math.max(0, Duration.between(end, lastSubmitted).toSeconds());
 
-        report("cloud outage", "%d requests during a %d s outage (every call 503): readiness seen during it %s; outcomes %s; "
+        Drills.report("cloud outage", "%d requests during a %d s outage (every call 503): readiness seen during it %s; outcomes %s; "
                         + "last SUBMITTED %d s after the outage ended; without a result %d; restores with two jobs %d",
                 total, outage.toSeconds(), readinessSeen, verdict.counts, afterEnd, verdict.unanswered, verdict.doubled);
         verdict.assertNothingLostOrDoubled();
@@ -261,10 +248,10 @@ class DrillsIT {
             double used = calls / (seconds / window.toSeconds()) / lowLimit;
             stack.patchSimulator("{\"throttle_per_minute\": 0, \"throttle_window\": \"PT1M\"}");
             // The replicas keep to the learned limit for 10 minutes after its last 429: the rest goes slowly.
-            Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(FULL ? 15 : 4));
+            Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, batch, Duration.ofMinutes(FULL ? 15 : 4));
             Verdict verdict = Verdict.of(batch, results, stack.journal());
 
-            report("429 storm", "%d requests; gateway limit %d then %d calls per %d s: from %d s after the drop on, "
+            Drills.report("429 storm", "%d requests; gateway limit %d then %d calls per %d s: from %d s after the drop on, "
                             + "%d calls (%.0f%% of the limit), 429 share %.2f%% of all calls and %.2f%% of %d restore POSTs; "
                             + "outcomes %s; without a result %d; restores with two jobs %d",
                     total, highLimit, lowLimit, window.toSeconds(), settle.toSeconds(), calls, 100 * used,
@@ -288,7 +275,7 @@ class DrillsIT {
         try {
             Batch batch = Batch.unique("lost", total);
             batch.send(stack);
-            Map<String, List<Outcomes.Result>> results = awaitSettled(batch, Duration.ofMinutes(3));
+            Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, batch, Duration.ofMinutes(3));
             List<JsonNode> posts = Outcomes.posts(stack.journal(), batch.instances);
             Verdict verdict = Verdict.of(batch, results, stack.journal());
             Set<String> lostAfter = posts.stream().filter(p -> p.path("lost").asText().equals("after"))
@@ -297,7 +284,7 @@ class DrillsIT {
             Set<String> unknownInstances = batch.instancesOf(verdict.outcomes, "UNKNOWN");
             Map<String, Integer> jobs = Outcomes.jobsPerRestore(posts);
 
-            report("lost answers", "%d requests, 10%% of POSTs time out before the job starts (%d) and 10%% after (%d): "
+            Drills.report("lost answers", "%d requests, 10%% of POSTs time out before the job starts (%d) and 10%% after (%d): "
                             + "outcomes %s; restores with exactly one job %d of %d; UNKNOWN %d, all where a job had started "
                             + "unseen: %s", total, lostBefore, lostAfter.size(), verdict.counts,
                     jobs.values().stream().filter(c -> c == 1).count(), total, unknownInstances.size(),
@@ -343,167 +330,13 @@ class DrillsIT {
                     .map(Outcomes.Result::ceId).distinct().count() != 1).count();
             long overlapping = Outcomes.overlappingPolls(stack.journal(), Outcomes.jobIds(results));
 
-            report("tracker failover", "%d jobs of %d s followed by one replica, SIGKILLed while they ran: every job's "
+            Drills.report("tracker failover", "%d jobs of %d s followed by one replica, SIGKILLed while they ran: every job's "
                             + "terminal result %d s after the kill; jobs with other than one terminal result %d; polls of one job "
                             + "overlapping %d", total, job.toSeconds(), after, terminalTwice, overlapping);
             assertThat(terminalTwice).isZero();
             assertThat(overlapping).as("no job polled by two replicas at once").isZero();
         } finally {
             stack.patchSimulator("{\"job_duration\": \"PT2S\"}");
-        }
-    }
-
-    // ---- helpers --------------------------------------------------------------------------------------
-
-    private static Map<String, List<Outcomes.Result>> awaitSettled(Batch batch, Duration atMost) {
-        Map<String, List<Outcomes.Result>> results = new HashMap<>();
-        try {
-            await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                results.clear();
-                results.putAll(Outcomes.byRequest(stack.topics.results(), batch.recordsPerId.keySet()));
-                return Outcomes.allSettled(results, batch.recordsPerId);
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            long missing = batch.recordsPerId.keySet().stream().filter(id -> results.getOrDefault(id, List.of()).stream()
-                    .noneMatch(r -> Outcomes.SETTLED.contains(r.status()))).count();
-            List<String> short_ = Outcomes.shortOfResults(results, batch.recordsPerId);
-            StringBuilder why = new StringBuilder(missing + " request(s) unsettled, " + short_.size()
-                    + " request id(s) with fewer outcomes than records sent after " + atMost + "; e.g. "
-                    + batch.recordsPerId.keySet().stream().filter(id -> !results.containsKey(id)).limit(5).toList());
-            for (String id : short_.subList(0, Math.min(3, short_.size()))) {
-                why.append("\n  ").append(id).append(": ").append(batch.recordsPerId.get(id)).append(" record(s), results ")
-                        .append(results.getOrDefault(id, List.of()).stream()
-                                .map(r -> r.status() + "/" + r.ceId() + "@" + r.at()).toList());
-                why.append("\n    ledger: ").append(stack.ledgerRow(id)).append(stack.logLinesAbout(id, 12));
-            }
-            why.append("\n  dead letters: ").append(stack.topics.deadLetterRecords().size());
-            stack.topics.deadLetterRecords().stream().limit(3).forEach(r -> why.append("\n    ")
-                    .append(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8), 0,
-                            Math.min(400, r.value().length)));
-            throw new AssertionError(why.toString(), e);
-        }
-        return results;
-    }
-
-    private static void report(String drill, String format, Object... args) throws Exception {
-        String figures = format.formatted(args);
-        System.out.println("DRILL " + drill + (FULL ? " (full)" : " (suite)") + ": " + figures);
-        Files.writeString(REPORT, "| %s%s | %s | %s |%n".formatted(drill, FULL ? "" : " (short)",
-                figures.replace("|", "/"), LocalDate.now()), StandardOpenOption.APPEND);
-    }
-
-    /** The requests of one drill: bodies in sending order, and how many records carry each request id. */
-    static final class Batch {
-        final List<String[]> records = new ArrayList<>();
-        final Map<String, Integer> recordsPerId = new LinkedHashMap<>();
-        final Set<String> instances = new HashSet<>();
-        final Map<String, String> instanceOf = new HashMap<>();
-        final Map<String, String> businessKeyOf = new HashMap<>();
-        int duplicates;
-
-        /** One restore per instance. */
-        static Batch unique(String prefix, int count) {
-            Batch batch = new Batch();
-            String run = prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
-            long time = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
-            for (int i = 0; i < count; i++) {
-                batch.add(run + "-" + i, instance(run, i), time, "t" + i);
-            }
-            return batch;
-        }
-
-        /**
-         * Unique restores two to an instance (the second waits for the first's job), plus a share of duplicates:
-         * half repeat a request_id, half ask for the same restore under a new id; keyed at random so that they
-         * land on other partitions than their originals; all in random order.
-         */
-        static Batch withDuplicates(String prefix, int total, double share) {
-            Batch batch = new Batch();
-            String run = prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
-            long time = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
-            int unique = (int) Math.round(total * (1 - share));
-            for (int i = 0; i < unique; i++) {
-                batch.add(run + "-" + i, instance(run, i / 2), time, "t" + i);
-            }
-            List<String[]> originals = new ArrayList<>(batch.records);
-            for (int d = 0; d < total - unique; d++) {
-                String[] original = originals.get(RANDOM.nextInt(originals.size()));
-                int index = Integer.parseInt(original[2]);
-                String id = d % 2 == 0 ? original[1] : run + "-dup-" + d;
-                batch.add(id, instance(run, index / 2), time, "t" + index);
-                batch.duplicates++;
-            }
-            Collections.shuffle(batch.records, RANDOM);
-            return batch;
-        }
-
-        private static String instance(String run, int index) {
-            return "%032x".formatted(new java.math.BigInteger(1, (run + "/" + index).getBytes())
-                    .mod(java.math.BigInteger.ONE.shiftLeft(128))) + "in07";
-        }
-
-        private void add(String requestId, String instance, long time, String table) {
-            String body = """
-                    {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
-                     "restore_tables": [{"database": "shop", "tables": [{"old_name": "%s", "new_name": "%s_back"}]}]}
-                    """.formatted(requestId, DrillStack.PROJECT, instance, time, table, table);
-            records.add(new String[] {UUID.randomUUID().toString(), requestId, table.substring(1), body});
-            recordsPerId.merge(requestId, 1, Integer::sum);
-            instances.add(instance);
-            instanceOf.put(requestId, instance);
-            businessKeyOf.put(requestId, instance + "|" + table);
-        }
-
-        void send(DrillStack stack) {
-            for (String[] record : records) {
-                stack.topics.send(record[0], record[3]);
-            }
-            stack.topics.flush();
-        }
-
-        Set<String> instancesOf(Map<String, String> outcomes, String status) {
-            return outcomes.entrySet().stream().filter(e -> e.getValue().equals(status))
-                    .map(e -> instanceOf.get(e.getKey())).collect(Collectors.toSet());
-        }
-    }
-
-    /** The guarantees every drill checks. */
-    static final class Verdict {
-        Map<String, String> outcomes;
-        Map<String, Long> counts;
-        List<String> contradictions;
-        long unanswered;
-        long doubled;
-        int mostPosts;
-        long unknown;
-        long keysDecidedTwice;
-
-        static Verdict of(Batch batch, Map<String, List<Outcomes.Result>> results, List<JsonNode> journal) {
-            Verdict v = new Verdict();
-            v.outcomes = Outcomes.outcome(results);
-            v.counts = Outcomes.count(v.outcomes);
-            v.contradictions = Outcomes.contradictions(results, batch.recordsPerId);
-            v.unanswered = batch.recordsPerId.keySet().stream().filter(id -> !v.outcomes.containsKey(id)).count();
-            List<JsonNode> posts = Outcomes.posts(journal, batch.instances);
-            v.doubled = Outcomes.over(Outcomes.jobsPerRestore(posts), 1);
-            v.mostPosts = Outcomes.most(Outcomes.postsPerRestore(posts));
-            v.unknown = v.counts.getOrDefault("UNKNOWN", 0L);
-            // One restore (business key) is sent under at most one request id: the others are DUPLICATE.
-            Map<String, Set<String>> sentByKey = new TreeMap<>();
-            v.outcomes.forEach((id, status) -> {
-                if (status.equals("SUBMITTED") || status.equals("UNKNOWN")) {
-                    sentByKey.computeIfAbsent(batch.businessKeyOf.get(id), k -> new HashSet<>()).add(id);
-                }
-            });
-            v.keysDecidedTwice = sentByKey.values().stream().filter(ids -> ids.size() > 1).count();
-            return v;
-        }
-
-        void assertNothingLostOrDoubled() {
-            assertThat(unanswered).as("requests without a result").isZero();
-            assertThat(contradictions).as("requests whose records did not come to one outcome each").isEmpty();
-            assertThat(doubled).as("restores the cloud started twice").isZero();
-            assertThat(keysDecidedTwice).as("restores sent under two request ids").isZero();
         }
     }
 }
