@@ -54,7 +54,7 @@ final class Batch {
             batch.add(id, instance(run, index / 2), time, "t" + index);
             batch.duplicates++;
         }
-        Collections.shuffle(batch.records, RANDOM);
+        Collections.shuffle(batch.records, Drills.RANDOM);
         return batch;
     }
 
