@@ -111,7 +111,11 @@ public class HeldClaims {
         for (Held claim : held.keySet()) {
             if (claim.state.compareAndSet(State.OPEN, State.GIVEN_BACK)) {
                 try {
-                    given += giveBack(claim) ? 1 : 0;
+                    if (giveBack(claim)) {
+                        given++;
+                        LOG.infof("request %s: the service is stopping; nothing was sent, so it is given back for its "
+                                + "next owner", claim.requestId);
+                    }
                 } catch (RuntimeException e) {
                     LOG.warnf("could not give back the claim of request %s at shutdown (its lease will lapse): %s",
                             claim.requestId, e.getMessage());

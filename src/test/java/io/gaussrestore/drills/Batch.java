@@ -86,4 +86,19 @@ final class Batch {
         return outcomes.entrySet().stream().filter(e -> e.getValue().equals(status))
                 .map(e -> instanceOf.get(e.getKey())).collect(Collectors.toSet());
     }
+
+    /** The same batch without these requests (those the dead-letter topic answered, say). */
+    Batch without(Set<String> requestIds) {
+        Batch rest = new Batch();
+        for (String[] record : records) {
+            if (!requestIds.contains(record[1])) {
+                rest.records.add(record);
+                rest.recordsPerId.put(record[1], recordsPerId.get(record[1]));
+                rest.instances.add(instanceOf.get(record[1]));
+                rest.instanceOf.put(record[1], instanceOf.get(record[1]));
+                rest.businessKeyOf.put(record[1], businessKeyOf.get(record[1]));
+            }
+        }
+        return rest;
+    }
 }

@@ -138,6 +138,20 @@ final class DrillStack implements AutoCloseable {
         return lines.toString();
     }
 
+    /** How many requests whose request_id starts with the prefix are in this ledger state now. */
+    int countInState(String prefix, String state) throws Exception {
+        try (Connection connection = schema.dataSource().getConnection();
+                var statement = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM restore_request WHERE request_id LIKE ? AND state = ?")) {
+            statement.setString(1, prefix + "%");
+            statement.setString(2, state);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
+    }
+
     /** The ledger's row of one request, in short, for a failure. */
     String ledgerRow(String requestId) {
         try (Connection connection = schema.dataSource().getConnection();

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class OutageDrillsIT {
 
     private static final boolean FULL = Drills.FULL;
-    private static final Pattern GIVEN_BACK = Pattern.compile("stopping: (\\d+) claim\\(s\\) that had sent nothing given back");
+    private static final Pattern GIVEN_BACK = Pattern.compile("request ([\\w-]+)[^\\n]*?nothing was sent, so it is given back");
     private static DrillStack stack;
 
     @BeforeAll
@@ -49,6 +49,18 @@ class OutageDrillsIT {
         if (stack != null) {
             stack.close();
         }
+    }
+
+    /** The requests of the batch whose records went to the dead-letter topic since the count given. */
+    private static Set<String> deadLetteredIds(Batch batch, int deadLettersBefore) {
+        Set<String> ids = new HashSet<>();
+        List<ConsumerRecord<byte[], byte[]>> all = stack.topics.deadLetterRecords();
+        for (ConsumerRecord<byte[], byte[]> record : all.subList(deadLettersBefore, all.size())) {
+            String value = new String(record.value(), StandardCharsets.UTF_8);
+            batch.recordsPerId.keySet().stream().filter(id -> value.contains("\"request_id\": \"" + id + "\""))
+                    .findFirst().ifPresent(ids::add);
+        }
+        return ids;
     }
 
     /** Requests that ended UNKNOWN although the cloud never received a POST for their restore: invented. */
@@ -102,24 +114,29 @@ class OutageDrillsIT {
         both(index -> stack.startReplica(index, slow));
         Batch batch = Batch.unique("sigterm", total);
         batch.send(stack);
+        String prefix = batch.recordsPerId.keySet().iterator().next().replaceAll("-\\d+$", "-");
+        // One has gone out, and most of the others are claimed and asleep in the rate wait.
         await().atMost(Duration.ofMinutes(1)).until(() -> batch.instancesOf(Outcomes.outcome(
-                Outcomes.byRequest(stack.topics.results(), batch.recordsPerId.keySet())), "SUBMITTED").size() >= 1);
+                Outcomes.byRequest(stack.topics.results(), batch.recordsPerId.keySet())), "SUBMITTED").size() >= 1
+                && stack.countInState(prefix, "SUBMITTING") >= total * 3 / 4);
+        int waiting = stack.countInState(prefix, "SUBMITTING");
         Instant stopped = Instant.now();
         int submittedBefore = batch.instancesOf(Outcomes.outcome(
                 Outcomes.byRequest(stack.topics.results(), batch.recordsPerId.keySet())), "SUBMITTED").size();
         both(index -> stack.stopReplica(index)); // SIGTERM, both at once
         long stopSeconds = Duration.between(stopped, Instant.now()).toSeconds();
-        int givenBack = givenBackAtLastStop();
         both(index -> stack.startReplica(index));
         Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, batch, Duration.ofMinutes(2));
         List<JsonNode> journal = stack.journal();
         Verdict verdict = Verdict.of(batch, results, journal);
         Map<String, Integer> posts = Outcomes.postsPerRestore(Outcomes.posts(journal, batch.instances));
+        long givenBack = givenBack(batch);
 
         Drills.report("SIGTERM during rate waits", "%d requests under a budget of 6 POSTs a minute, both replicas stopped "
-                        + "gracefully after %d SUBMITTED (stop took %d s, claims given back %d), then started again: "
-                        + "outcomes %s; UNKNOWN %d; without a result %d; POSTs per restore at most %d, restores with other "
-                        + "than one POST %d", total, submittedBefore, stopSeconds, givenBack, verdict.counts,
+                        + "gracefully after %d SUBMITTED with %d claimed and waiting (stop took %d s, requests given back "
+                        + "%d), then started again: outcomes %s; UNKNOWN %d; without a result %d; POSTs per restore at "
+                        + "most %d, restores with other than one POST %d", total, submittedBefore, waiting, stopSeconds,
+                givenBack, verdict.counts,
                 verdict.unknown, verdict.unanswered, Outcomes.most(posts),
                 total - posts.values().stream().filter(c -> c == 1).count());
         verdict.assertNothingLostOrDoubled();
@@ -127,7 +144,9 @@ class OutageDrillsIT {
         assertThat(verdict.counts).containsOnlyKeys("SUBMITTED");
         assertThat(posts).as("one POST per restore").hasSize(total).allSatisfy((restore, count) ->
                 assertThat(count).isEqualTo(1));
-        assertThat(givenBack).as("the stop gave back the waiting claims").isPositive();
+        // Every claim counted waiting was given back, but one: the budget lets one POST leave every 10 s, so one
+        // may have gone out between the count and the stop.
+        assertThat(givenBack).as("the stop gave back the waiting claims").isGreaterThanOrEqualTo(waiting - 1);
     }
 
     @Test
@@ -151,46 +170,55 @@ class OutageDrillsIT {
             Thread.sleep(cut.toMillis());
             stack.ledgerProxy.restore();
             Instant back = Instant.now();
-            // The runbook's step once the cause is fixed: the dead-lettered records of the batch are produced again.
-            List<ConsumerRecord<byte[], byte[]>> deadLetters = stack.topics.deadLetterRecords()
-                    .subList(deadLettersBefore, stack.topics.deadLetterRecords().size());
-            // Wait for the consumer to be back before replaying, so the replay finds the ledger up.
-            await().atMost(Duration.ofMinutes(1)).until(() -> stack.replica(0).readiness() == 200
-                    && stack.replica(1).readiness() == 200);
-            for (ConsumerRecord<byte[], byte[]> record : deadLetters) {
-                String value = new String(record.value(), StandardCharsets.UTF_8);
-                String id = batch.recordsPerId.keySet().stream()
-                        .filter(candidate -> value.contains("\"request_id\": \"" + candidate + "\""))
-                        .findFirst().orElse(null);
-                if (id != null) {
-                    stack.topics.send(record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8), value);
-                    batch.recordsPerId.merge(id, 1, Integer::sum);
+            // A record dead-lettered before its request was recorded is answered by the dead-letter topic alone (a
+            // replay would serve it); one dead-lettered after its claim left a row half-done: the sweep finishes it.
+            Set<String> deadLettered = new HashSet<>();
+            Set<String> neverRecorded = new HashSet<>();
+            await().atMost(Duration.ofMinutes(FULL ? 10 : 4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                deadLettered.clear();
+                deadLettered.addAll(deadLetteredIds(batch, deadLettersBefore));
+                neverRecorded.clear();
+                for (String id : deadLettered) {
+                    if (stack.ledgerRow(id).equals("no row")) {
+                        neverRecorded.add(id);
+                    }
                 }
-            }
-            stack.topics.flush();
-            Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, batch, Duration.ofMinutes(FULL ? 10 : 4));
+                Batch rest = batch.without(neverRecorded);
+                return Outcomes.allSettled(Outcomes.byRequest(stack.topics.results(), rest.recordsPerId.keySet()),
+                        rest.recordsPerId);
+            });
+            Batch answerable = batch.without(neverRecorded);
+            Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, answerable, Duration.ofSeconds(10));
             long settledAfter = Duration.between(back, Instant.now()).toSeconds();
             List<JsonNode> journal = stack.journal();
-            Verdict verdict = Verdict.of(batch, results, journal);
-            Set<String> invented = unknownWithoutPost(batch, verdict, journal);
+            Verdict verdict = Verdict.of(answerable, results, journal);
+            Set<String> invented = unknownWithoutPost(answerable, verdict, journal);
             Set<String> unclaimed = Outcomes.posts(journal, batch.instances).stream()
                     .filter(p -> p.path("status").asInt() == 200).map(p -> p.get("job_id").asText())
                     .collect(Collectors.toSet());
             unclaimed.removeAll(stack.ledgerJobIds());
             long swept = stack.logLinesAbout("finishing it here", Integer.MAX_VALUE).lines()
-                    .filter(line -> line.contains("longcut-")).count();
+                    .filter(line -> line.contains(batch.recordsPerId.keySet().iterator().next()
+                            .replaceAll("-\\d+$", "-"))).count();
+            long resultsOfNeverRecorded = neverRecorded.stream()
+                    .filter(id -> !Outcomes.byRequest(stack.topics.results(), Set.of(id)).getOrDefault(id, List.of())
+                            .isEmpty()).count();
 
             Drills.report("long ledger cut", "%d requests, PostgreSQL cut for %d s under load (transient-retry deadline %s): "
-                            + "dead letters %d (replayed), finished by the orphan sweep %d; all settled %d s after the cut; "
-                            + "outcomes %s; UNKNOWN without any POST %d; jobs without their claim %d; without a result %d; "
-                            + "two different results %d; restores with two jobs %d",
-                    total, cut.toSeconds(), FULL ? "PT10M" : "PT20S", deadLetters.size(), swept, settledAfter,
+                            + "dead letters %d (%d before their request was recorded, answered by the dead-letter topic "
+                            + "alone; %d after their claim), finished by the orphan sweep %d; all settled %d s after the "
+                            + "cut; outcomes %s; UNKNOWN without any POST %d; jobs without their claim %d; without a result "
+                            + "or a dead letter %d; two different results %d; restores with two jobs %d",
+                    total, cut.toSeconds(), FULL ? "PT10M" : "PT20S", deadLettered.size(), neverRecorded.size(),
+                    deadLettered.size() - neverRecorded.size(), swept, settledAfter,
                     verdict.counts, invented.size(), unclaimed.size(), verdict.unanswered, verdict.contradictions.size(),
                     verdict.doubled);
             verdict.assertNothingLostOrDoubled();
             assertThat(invented).as("UNKNOWN invented: no POST ever left for them").isEmpty();
             assertThat(unclaimed).as("jobs started without their claim").isEmpty();
             assertThat(verdict.counts.getOrDefault("FAILED", 0L)).isZero();
+            assertThat(resultsOfNeverRecorded).as("a request never recorded has no result besides its dead letter")
+                    .isZero();
         } finally {
             both(index -> stack.stopReplica(index));
             both(index -> stack.startReplica(index));
@@ -201,6 +229,7 @@ class OutageDrillsIT {
     @Order(4)
     void hostileRecords() throws Exception {
         int copies = FULL ? 12 : 4;
+        int deadLettersBefore = stack.topics.deadLetterRecords().size();
         String run = "hostile-" + java.util.UUID.randomUUID().toString().substring(0, 6);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < copies; i++) {
@@ -216,7 +245,6 @@ class OutageDrillsIT {
         }
         Batch valid = Batch.unique(run + "-valid", 20);
         valid.send(stack);
-        int deadLettersBefore = stack.topics.deadLetterRecords().size();
         Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, valid, Duration.ofMinutes(3));
         await().atMost(Duration.ofMinutes(2)).until(() -> ids.stream().allMatch(id ->
                 !Outcomes.byRequest(stack.topics.results(), Set.of(id)).getOrDefault(id, List.of()).isEmpty()));
@@ -260,22 +288,15 @@ class OutageDrillsIT {
         CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).join();
     }
 
-    /** How many claims the replicas gave back at their last graceful stop, from their logs. */
-    private static int givenBackAtLastStop() {
-        int total = 0;
-        for (int index = 0; index < 2; index++) {
-            String lines = stack.logLinesAbout("claim(s) that had sent nothing given back", Integer.MAX_VALUE);
-            String last = null;
-            for (String line : lines.lines().toList()) {
-                if (line.contains("drill-replica-" + index + "-")) {
-                    last = line;
-                }
-            }
-            if (last != null) {
-                Matcher m = GIVEN_BACK.matcher(last);
-                total += m.find() ? Integer.parseInt(m.group(1)) : 0;
+    /** How many requests of the batch the replicas gave back on a graceful stop, from their logs. */
+    private static long givenBack(Batch batch) {
+        Matcher ids = GIVEN_BACK.matcher(stack.logLinesAbout("nothing was sent, so it is given back", Integer.MAX_VALUE));
+        Set<String> given = new HashSet<>();
+        while (ids.find()) {
+            if (batch.recordsPerId.containsKey(ids.group(1))) {
+                given.add(ids.group(1));
             }
         }
-        return total;
+        return given.size();
     }
 }
