@@ -25,7 +25,7 @@ for arg in "$@"; do
     --short) full=false ;;
     --fuzz) run_drills=false ;;
     --drills) run_fuzz=false ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (try --help)" >&2; exit 64 ;;
   esac
 done
