@@ -114,9 +114,10 @@ public interface IdempotencyLedger {
      * Requests left half-done and untouched since {@code before}, whose record will not come back to finish them
      * (it was dead-lettered or committed after a long ledger outage): claimed and given back (RECEIVED), claimed
      * under a lease that lapsed before then (SUBMITTING), or with a first result recorded and never published
-     * (and not being published).
+     * (and not being published). A SUBMITTING row of another owner counts only once its lease lapsed before
+     * {@code othersBefore}: its owner, if alive, may still hold unfinished work for it and resumes it first.
      */
-    List<LedgerEntry> orphans(Instant before, Instant now, int limit);
+    List<LedgerEntry> orphans(Instant before, Instant othersBefore, Instant now, int limit);
 
     /** Requests taken from the line whose sender died: their lease lapsed. */
     List<LedgerEntry> lapsedReleases(Instant now, int limit);

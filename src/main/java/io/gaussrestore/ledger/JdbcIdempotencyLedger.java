@@ -481,15 +481,15 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
     }
 
     @Override
-    public List<LedgerEntry> orphans(Instant before, Instant now, int limit) {
+    public List<LedgerEntry> orphans(Instant before, Instant othersBefore, Instant now, int limit) {
         return list("SELECT " + COLUMNS + " FROM restore_request WHERE updated_at < ? AND ("
                         + "(state = ? AND business_key IS NOT NULL) "
-                        + "OR (state = ? AND lease_until < ?) "
-                        + "OR (first_status IS NOT NULL AND first_result_published = ? "
+                        + "OR (state = ? AND lease_until < ? AND (lease_owner = ? OR lease_until < ?)) "
+                        + "OR (state <> ? AND first_status IS NOT NULL AND first_result_published = ? "
                         + "AND (first_publish_until IS NULL OR first_publish_until <= ?))) "
                         + "ORDER BY updated_at LIMIT ?",
-                time(before), LedgerState.RECEIVED.name(), LedgerState.SUBMITTING.name(), time(before), false,
-                time(now), limit);
+                time(before), LedgerState.RECEIVED.name(), LedgerState.SUBMITTING.name(), time(before), owner,
+                time(othersBefore), LedgerState.SUBMITTING.name(), false, time(now), limit);
     }
 
     @Override

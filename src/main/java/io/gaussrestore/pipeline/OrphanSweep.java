@@ -16,8 +16,9 @@ import org.jboss.logging.Logger;
  * the result topic stays away past the transient-retry deadline; if its request had been claimed by then, the row
  * is left half-done: given back (RECEIVED), SUBMITTING under a lease nothing renews, or with a first result never
  * published (so its job is never followed, and its instance's line never moves). Once such a row has been
- * untouched for longer than any worker would still be retrying it (the transient-retry deadline plus the lease),
- * the sweep carries it on as its record would: it is sent, or ends UNKNOWN when it may have been sent, and its
+ * untouched for longer than any worker would still be retrying it (the transient-retry deadline plus the lease;
+ * twice that for a SUBMITTING row claimed by another replica, which resumes its own work first), the sweep carries
+ * it on as its record would: it is sent, or ends UNKNOWN when it may have been sent, and its
  * first result is published. Every replica sweeps; the ledger's compare-and-set writes let one of them act.
  */
 @ApplicationScoped
@@ -42,7 +43,10 @@ public class OrphanSweep {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         Instant now = clock.instant();
-        for (LedgerEntry orphan : ledger.orphans(now.minus(untouchedFor), now, BATCH)) {
+        // Another replica's claim waits twice as long: if that replica is alive, it resumes its own work first
+        // (it knows whether anything was sent); only a claim whose owner is gone is ended here as UNKNOWN.
+        for (LedgerEntry orphan : ledger.orphans(now.minus(untouchedFor), now.minus(untouchedFor.multipliedBy(2)),
+                now, BATCH)) {
             RequestLog.with(orphan.requestId(), orphan.instanceId(), orphan.jobId(), () -> LOG.warnf(
                     "request %s was left %s%s since %s and its record will not come back: finishing it here",
                     orphan.requestId(), orphan.state(), orphan.firstResultPublished() ? "" : " without its first result",

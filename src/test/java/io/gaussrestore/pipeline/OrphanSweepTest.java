@@ -43,6 +43,9 @@ class OrphanSweepTest {
     @Inject
     OrphanSweep sweep;
 
+    @Inject
+    io.gaussrestore.ledger.LedgerStore store;
+
     private static String instance() {
         return UUID.randomUUID().toString().replace("-", "") + "in07";
     }
@@ -53,6 +56,10 @@ class OrphanSweepTest {
 
     /** A request claimed at {@code at} for its instance (SUBMITTING), as the pipeline claims one. */
     private String claimed(String instance, Instant at) {
+        return claimedBy(ledger, instance, at);
+    }
+
+    private static String claimedBy(IdempotencyLedger ledger, String instance, Instant at) {
         String id = "orphan-" + UUID.randomUUID();
         String json = """
                 {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
@@ -107,6 +114,13 @@ class OrphanSweepTest {
         ledger.park(queued, token(queued), "a request that has since ended", null, Instant.now().plusSeconds(600), 0,
                 longAgo).orElseThrow();
 
+        // Claimed by another replica, lapsed 13 s ago: past this replica's own grace (11 s in tests) but not past
+        // twice it, so its owner, if alive, resumes it first; the sweep leaves it. Lapsed long ago: ended UNKNOWN.
+        IdempotencyLedger otherReplica = new io.gaussrestore.ledger.JdbcIdempotencyLedger(store.dataSource(),
+                Duration.ofDays(7), Duration.ofSeconds(3), "another-replica");
+        String othersRecent = claimedBy(otherReplica, instance(), Instant.now().minusSeconds(16));
+        String othersLongAgo = claimedBy(otherReplica, instance(), longAgo);
+
         // Touched a moment ago: its record may still come back; the sweep leaves it.
         String recent = claimed(instance(), Instant.now());
         ledger.relinquish(recent, token(recent), Instant.now());
@@ -118,7 +132,10 @@ class OrphanSweepTest {
             assertThat(statuses(lapsed)).containsExactly("UNKNOWN");
             assertThat(statuses(submitted)).containsExactly("SUBMITTED");
             assertThat(statuses(queued)).containsExactly("QUEUED", "SUBMITTED");
+            assertThat(statuses(othersLongAgo)).containsExactly("UNKNOWN");
         });
+        assertThat(ledger.find(othersRecent).orElseThrow().state()).isEqualTo(LedgerState.SUBMITTING);
+        assertThat(statuses(othersRecent)).isEmpty();
         assertThat(posts(givenBackInstance)).isEqualTo(1);
         assertThat(posts(lapsedInstance)).as("what may have been sent is not sent again").isZero();
         assertThat(posts(queuedInstance)).isEqualTo(1);
