@@ -260,11 +260,25 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
      */
     private Claim startSubmitting(String requestId, String source, Instant now) {
         String token = UUID.randomUUID().toString();
-        int changed = execute("UPDATE restore_request SET state = ?, lease_owner = ?, lease_token = ?, lease_until = ?, "
-                        + "updated_at = ? WHERE request_id = ? AND state = ? AND source = ?",
+        int changed = claimingWrite(requestId, token, () -> execute("UPDATE restore_request SET state = ?, "
+                        + "lease_owner = ?, lease_token = ?, lease_until = ?, updated_at = ? WHERE request_id = ? "
+                        + "AND state = ? AND source = ?",
                 LedgerState.SUBMITTING.name(), owner, token, time(now.plus(lease)), time(now), requestId,
-                LedgerState.RECEIVED.name(), source);
+                LedgerState.RECEIVED.name(), source));
         return changed == 1 ? new Claim.Won(readBack(requestId, token)) : notChanged(requestId, source);
+    }
+
+    /**
+     * A write that claims a row under this token. When it fails, the database may still have committed it (the
+     * answer was lost with the connection): the failure names the token, so that its caller can recognise the row
+     * as its own if it was.
+     */
+    private int claimingWrite(String requestId, String token, java.util.function.IntSupplier write) {
+        try {
+            return write.getAsInt();
+        } catch (LedgerException e) {
+            throw new ClaimedButUnread(requestId, token, e);
+        }
     }
 
     /** A row just claimed under this token, read back; its failure says which token won. */
@@ -432,14 +446,15 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
         String token = eventId();
         // One statement decides: the request is its line's head, its QUEUED is out, and nothing of its instance is
         // being sent (or, when jobs count, running). With places unique, two takers of one instance cannot both win.
-        int changed = execute("UPDATE restore_request SET state = ?, lease_owner = ?, lease_token = ?, lease_until = ?, "
+        int changed = claimingWrite(requestId, token, () -> execute("UPDATE restore_request SET state = ?, "
+                        + "lease_owner = ?, lease_token = ?, lease_until = ?, "
                         + "updated_at = ? WHERE request_id = ? AND state = ? AND first_result_published = ? "
                         + "AND queue_position = (SELECT MIN(q.queue_position) FROM restore_request q "
                         + "WHERE q.instance_id = restore_request.instance_id AND q.state = ?) "
                         + "AND NOT EXISTS (SELECT 1 FROM restore_request w WHERE w.instance_id = restore_request.instance_id "
                         + "AND w.state IN (?, ?, ?))",
                 LedgerState.SUBMITTING.name(), owner, token, time(now.plus(lease)), time(now), requestId,
-                LedgerState.QUEUED.name(), true, LedgerState.QUEUED.name(), working[0], working[1], working[2]);
+                LedgerState.QUEUED.name(), true, LedgerState.QUEUED.name(), working[0], working[1], working[2]));
         return changed == 1 ? Optional.of(readBack(requestId, token)) : Optional.empty();
     }
 
