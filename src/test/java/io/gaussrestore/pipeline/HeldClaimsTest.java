@@ -133,6 +133,45 @@ class HeldClaimsTest {
         });
     }
 
+    @Test
+    void aClaimingWriteWhoseAnswerIsLostNamesTheLeaseItMayHaveWon() {
+        // The database commits the claim, then the connection breaks before the answer comes back.
+        DataSource lossy = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object result = invoke(pool, method, args);
+                    if (!method.getName().equals("getConnection")) {
+                        return result;
+                    }
+                    Connection real = (Connection) result;
+                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                            (p, m, a) -> {
+                                Object made = invoke(real, m, a);
+                                if (m.getName().equals("prepareStatement") && a[0] instanceof String sql
+                                        && sql.startsWith("UPDATE restore_request SET state = ?, lease_owner = ?")) {
+                                    java.sql.PreparedStatement statement = (java.sql.PreparedStatement) made;
+                                    return Proxy.newProxyInstance(getClass().getClassLoader(),
+                                            new Class<?>[] {java.sql.PreparedStatement.class}, (q, n, b) -> {
+                                                Object done = invoke(statement, n, b);
+                                                if (n.getName().equals("executeUpdate")) {
+                                                    throw new SQLTransientConnectionException("connection reset", "08006");
+                                                }
+                                                return done;
+                                            });
+                                }
+                                return made;
+                            });
+                });
+        JdbcIdempotencyLedger ledger = new JdbcIdempotencyLedger(lossy, Duration.ofDays(7), Duration.ofMinutes(2), "a");
+        NewRequest request = request(instance());
+
+        assertThatThrownBy(() -> ledger.claim(request, NOW)).isInstanceOfSatisfying(ClaimedButUnread.class, unread -> {
+            LedgerEntry row = new JdbcIdempotencyLedger(pool, Duration.ofDays(7), Duration.ofMinutes(2), "b")
+                    .find(request.requestId()).orElseThrow();
+            assertThat(row.state()).as("committed after all").isEqualTo(LedgerState.SUBMITTING);
+            assertThat(unread.leaseToken()).as("the token it won").isEqualTo(row.leaseToken());
+        });
+    }
+
     private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(target, args);
