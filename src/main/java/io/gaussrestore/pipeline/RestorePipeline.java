@@ -481,7 +481,10 @@ public class RestorePipeline {
                     io.gaussrestore.gaussdb.ErrorClass.PERMANENT, 0));
         }
         LeaseKeeper lease = new LeaseKeeper(ledger, entry.requestId(), entry.leaseToken(), clock);
-        HeldClaims.Held held = claims.hold(entry.requestId(), entry.leaseToken(), record.offset() < 0);
+        // Taken from its instance's line (its first result was QUEUED): given back, it goes back to its place. Judged
+        // by the row, not by the record: a request the orphan sweep resumes has no record either.
+        boolean fromLine = entry.firstStatus() == LedgerState.QUEUED && entry.queuePosition() != null;
+        HeldClaims.Held held = claims.hold(entry.requestId(), entry.leaseToken(), fromLine);
         AtomicReference<Submission> answer = new AtomicReference<>();
         // The cloud call's own span; the trace header itself is not sent to the cloud, a third party.
         Span cloud = tracing.startStep(record.span(), "cloud restore", SpanKind.CLIENT);
