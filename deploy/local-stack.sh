@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole service on one machine with only a JDK 17+: a real single-node Kafka broker (KRaft, its own JVM),
-# the three topics, the service in the local profile (embedded GaussDB simulator), and the API reference's
+# the three topics, the GaussDB simulator as the cloud (its own JVM), the service in the local profile, and the API reference's
 # example request with a recent restore_time, whose results are printed as they arrive. Ctrl-C stops
 # everything this script started.
 #
@@ -9,7 +9,8 @@
 #   deploy/local-stack.sh --no-build   use the service jar already in target/
 #
 # Ports and folders: LOCAL_KAFKA_PORT (9092), LOCAL_CONTROLLER_PORT (9093), LOCAL_HTTP_PORT (8080),
-# LOCAL_MANAGEMENT_PORT (9000: health and metrics), LOCAL_STACK_DIR (.local-stack).
+# LOCAL_MANAGEMENT_PORT (9000: health and metrics), LOCAL_SIMULATOR_PORT (8090), LOCAL_STACK_DIR (.local-stack).
+# The simulator takes its SIMULATOR_* settings from the environment (src/simulator/README.md).
 # The HTTP API needs a credential: the stack makes a fresh local API key at each start, prints it, and keeps it
 # in $LOCAL_STACK_DIR/api-key for deploy/send-request.sh --http. LOCAL_SAMPLE_UNTIL: the status that ends the example (COMPLETED);
 # SIMULATOR_JOB_DURATION: how long the simulated restore job runs (PT20S).
@@ -21,6 +22,7 @@ KAFKA_PORT="${LOCAL_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${LOCAL_CONTROLLER_PORT:-9093}"
 HTTP_PORT="${LOCAL_HTTP_PORT:-8080}"
 MANAGEMENT_PORT="${LOCAL_MANAGEMENT_PORT:-9000}"
+SIMULATOR_PORT="${LOCAL_SIMULATOR_PORT:-8090}"
 SAMPLE_UNTIL="${LOCAL_SAMPLE_UNTIL:-COMPLETED}"
 REQUESTS_TOPIC="${RESTORE_REQUESTS_TOPIC:-gaussdb-restore-requests}"
 RESULTS_TOPIC="${RESTORE_RESULTS_TOPIC:-gaussdb-restore-results}"
@@ -41,6 +43,7 @@ fail() { say "ERROR: $*" >&2; exit 1; }
 
 KAFKA_PID=""
 SERVICE_PID=""
+SIMULATOR_PID=""
 stop_pid() {
   local pid="$1" name="$2"
   [ -n "$pid" ] || return 0
@@ -54,6 +57,7 @@ stop_pid() {
 cleanup() {
   trap - EXIT INT TERM
   stop_pid "$SERVICE_PID" service
+  stop_pid "$SIMULATOR_PID" "gaussdb simulator"
   stop_pid "$KAFKA_PID" "kafka broker"
   rm -f "$STACK_DIR/stack.env"
 }
@@ -75,21 +79,31 @@ http_status() {
 command -v java >/dev/null || fail "java is not on the PATH; install a JDK 17 or newer"
 JAVA_MAJOR=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
 [ "${JAVA_MAJOR%%.*}" -ge 17 ] 2>/dev/null || fail "java $JAVA_MAJOR is too old; JDK 17 or newer is needed"
-for port in "$KAFKA_PORT" "$CONTROLLER_PORT" "$HTTP_PORT" "$MANAGEMENT_PORT"; do
-  port_taken "$port" && fail "port $port is in use; set LOCAL_KAFKA_PORT, LOCAL_CONTROLLER_PORT, LOCAL_HTTP_PORT or LOCAL_MANAGEMENT_PORT"
+for port in "$KAFKA_PORT" "$CONTROLLER_PORT" "$HTTP_PORT" "$MANAGEMENT_PORT" "$SIMULATOR_PORT"; do
+  port_taken "$port" && fail "port $port is in use; set LOCAL_KAFKA_PORT, LOCAL_CONTROLLER_PORT, LOCAL_HTTP_PORT, LOCAL_MANAGEMENT_PORT or LOCAL_SIMULATOR_PORT"
 done
 mkdir -p "$STACK_DIR"
 START=$(date +%s)
 
 # --- build ------------------------------------------------------------------------------------------
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
+SIMULATOR_DIR="$ROOT/target/simulator"
 if $BUILD; then
-  if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -print -quit)" ]; then
-    say "building the service (first time: a few minutes for downloads)"
+  if [ ! -f "$JAR" ] || ! ls "$SIMULATOR_DIR"/*-simulator.jar >/dev/null 2>&1 \
+      || [ -n "$(find "$ROOT/src/main" "$ROOT/src/simulator" "$ROOT/pom.xml" -newer "$JAR" -print -quit)" ]; then
+    say "building the service and the simulator (first time: a few minutes for downloads)"
     (cd "$ROOT" && ./mvnw -B -ntp -q package -DskipTests) || fail "the build failed"
   fi
 fi
 [ -f "$JAR" ] || fail "no service jar at $JAR; run without --no-build"
+ls "$SIMULATOR_DIR"/*-simulator.jar >/dev/null 2>&1 || fail "no simulator in $SIMULATOR_DIR; run without --no-build"
+
+# --- the GaussDB simulator: the cloud of this stack, a JVM of its own ---------------------------------
+SIMULATOR_PORT="$SIMULATOR_PORT" SIMULATOR_JOB_DURATION="${SIMULATOR_JOB_DURATION:-PT20S}" \
+  java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$SIMULATOR_DIR/*" io.gaussrestore.simulator.SimulatorMain \
+  > "$STACK_DIR/simulator.log" 2>&1 &
+SIMULATOR_PID=$!
+say "starting the GaussDB simulator on http://127.0.0.1:$SIMULATOR_PORT (pid $SIMULATOR_PID, log $STACK_DIR/simulator.log)"
 
 CLASSPATH_FILE="$STACK_DIR/kafka.classpath"
 if [ ! -s "$CLASSPATH_FILE" ] || [ "$ROOT/deploy/local/pom.xml" -nt "$CLASSPATH_FILE" ]; then
@@ -162,7 +176,14 @@ printf 'sha256:%s local-operator restore-requester,restore-viewer\n' \
 ARCHIVE="$STACK_DIR/app-$(stat -c %Y "$JAR").jsa"
 if [ -f "$ARCHIVE" ]; then CLASS_ARCHIVE=(-XX:SharedArchiveFile="$ARCHIVE" -Xshare:auto)
 else rm -f "$STACK_DIR"/app-*.jsa; CLASS_ARCHIVE=(-XX:ArchiveClassesAtExit="$ARCHIVE"); fi
+grep -q "listening" "$STACK_DIR/simulator.log" 2>/dev/null || for _ in $(seq 1 60); do
+  grep -q "listening" "$STACK_DIR/simulator.log" 2>/dev/null && break
+  kill -0 "$SIMULATOR_PID" 2>/dev/null || fail "the simulator stopped; see $STACK_DIR/simulator.log"
+  sleep 0.25
+done
+grep -q "listening" "$STACK_DIR/simulator.log" || fail "the simulator did not start within 15 s; see $STACK_DIR/simulator.log"
 KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" QUARKUS_HTTP_PORT="$HTTP_PORT" \
+  GAUSSDB_ENDPOINT="${GAUSSDB_ENDPOINT:-http://127.0.0.1:$SIMULATOR_PORT}" \
   QUARKUS_MANAGEMENT_PORT="$MANAGEMENT_PORT" RESTORE_API_KEYS_FILE="$STACK_DIR/api-keys" \
   RESTORE_LEDGER_DIR="${RESTORE_LEDGER_DIR:-$STACK_DIR/ledger}" \
   java @"$ROOT/docker/jvm.options" -XX:MaxRAM=512m "${CLASS_ARCHIVE[@]}" -Dquarkus.profile=local -jar "$JAR" \
@@ -183,12 +204,13 @@ cat > "$STACK_DIR/stack.env" <<EOF
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 HTTP_PORT=$HTTP_PORT
 MANAGEMENT_PORT=$MANAGEMENT_PORT
+SIMULATOR_PORT=$SIMULATOR_PORT
 API_KEY_FILE=$API_KEY_FILE
 KAFKA_CP_FILE=$CLASSPATH_FILE
 REQUESTS_TOPIC=$REQUESTS_TOPIC
 RESULTS_TOPIC=$RESULTS_TOPIC
 EOF
-echo "$KAFKA_PID $SERVICE_PID" > "$STACK_DIR/pids"
+echo "$KAFKA_PID $SERVICE_PID $SIMULATOR_PID" > "$STACK_DIR/pids"
 
 # --- the example request of the API reference, one hour back --------------------------------------
 NOW_MS=$(( $(date +%s) * 1000 ))

@@ -6,7 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Every setting of the service in one place; the README's configuration table follows this interface. */
+/** Every setting of the service in one place; docs/configuration.md describes each one. */
 @ConfigMapping(prefix = "restore")
 public interface RestoreConfig {
 
@@ -36,9 +36,6 @@ public interface RestoreConfig {
 
     /** Requests waiting for their instance. */
     Queue queue();
-
-    /** The embedded GaussDB + IAM simulator (on in the local profile, off in production). */
-    Simulator simulator();
 
     /** Who may use the HTTP API, and what any request may restore. */
     Access access();
@@ -354,61 +351,5 @@ public interface RestoreConfig {
         /** Most jobs polled in one tick. */
         @WithDefault("50")
         int batch();
-    }
-
-    interface Simulator {
-        /** Serve the simulated GaussDB and IAM APIs on this service's own HTTP port. */
-        @WithDefault("false")
-        boolean enabled();
-
-        /** Fixed tokens the simulator accepts besides the ones it issues itself. */
-        @WithDefault("local-dev-token")
-        java.util.List<String> acceptedTokens();
-
-        /** The IAM password the simulator expects; when empty any password is accepted. */
-        Optional<String> iamPassword();
-
-        /** Access key pairs the simulator accepts, as AK:SK. */
-        Optional<java.util.List<String>> accessKeys();
-
-        /** How long an issued token lives. */
-        @WithDefault("PT24H")
-        Duration tokenLifetime();
-
-        /** How long a restore job runs from creation to its end. */
-        @WithDefault("PT30S")
-        Duration jobDuration();
-
-        /** Share of jobs that end Failed, from 0 to 1. */
-        @WithDefault("0")
-        double jobFailureRate();
-
-        /** How long a new job id answers DBS.200543 "The job does not exist". */
-        @WithDefault("PT2S")
-        Duration jobVisibilityDelay();
-
-        /** How far back the restorable window reaches. */
-        @WithDefault("P7D")
-        Duration restoreWindow();
-
-        /** Calls per window per project before the gateway answers 429 APIGW.0308; 0 for no limit. */
-        @WithDefault("0")
-        int throttlePerMinute();
-
-        /** The gateway's throttling window (one minute, as the real one; shorter for fast tests). */
-        @WithDefault("PT1M")
-        Duration throttleWindow();
-
-        /** A full outage (every call answers 503) for this long from start-up; PT0S for none. */
-        @WithDefault("PT0S")
-        Duration outageAtStart();
-
-        /** Latency added to every answer, after the call took effect. */
-        @WithDefault("PT0S")
-        Duration latency();
-
-        /** Injected errors as status=rate pairs, e.g. 500=0.1,503=0.05; empty for none. */
-        @WithDefault("none")
-        String errorRates();
     }
 }

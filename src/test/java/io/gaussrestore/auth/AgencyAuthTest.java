@@ -25,7 +25,7 @@ class AgencyAuthTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> config = base("agency-auth");
-            config.put("restore.auth.iam-endpoint", "http://localhost:${quarkus.http.test-port:8081}");
+            config.put("restore.auth.iam-endpoint", io.gaussrestore.testing.InProcessSimulator.URL);
             config.put("restore.auth.iam-project-name", "cn-north-4");
             config.put("restore.auth.iam-agency-name", "dba-restore");
             config.put("restore.auth.iam-agency-domain-name", "acme-prod");

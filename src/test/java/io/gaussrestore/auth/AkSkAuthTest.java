@@ -35,13 +35,12 @@ class AkSkAuthTest {
         public Map<String, String> getConfigOverrides() {
             Map<String, String> config = base("aksk-auth");
             config.putAll(debugLog(LOG));
-            config.put("restore.gaussdb.endpoint", "http://127.0.0.1:${quarkus.http.test-port:8081}");
-            config.put("restore.auth.token", "");
+                        config.put("restore.auth.token", "");
             config.put("restore.auth.access-key", "test-ak");
             config.put("restore.auth.secret-key", SECRET_KEY);
-            config.put("restore.simulator.access-keys", "test-ak:" + SECRET_KEY);
-            config.put("restore.simulator.job-duration", "PT2S");
-            config.put("restore.simulator.job-visibility-delay", "PT0S");
+            config.put("simulator.access-keys", "test-ak:" + SECRET_KEY);
+            config.put("simulator.job-duration", "PT2S");
+            config.put("simulator.job-visibility-delay", "PT0S");
             config.put("restore.tracking.enabled", "true");
             config.put("restore.tracking.interval", "PT1S");
             config.put("restore.tracking.first-poll-delay", "PT0S");

@@ -46,13 +46,13 @@ class IamAuthTest {
             Map<String, String> config = base("iam-auth");
             config.putAll(debugLog(LOG));
             config.put("restore.auth.token", "");
-            config.put("restore.auth.iam-endpoint", "http://localhost:${quarkus.http.test-port:8081}");
+            config.put("restore.auth.iam-endpoint", io.gaussrestore.testing.InProcessSimulator.URL);
             config.put("restore.auth.iam-domain-name", "acme");
             config.put("restore.auth.iam-user-name", "restore-bot");
             config.put("restore.auth.iam-password", PASSWORD);
             config.put("restore.auth.iam-project-name", "cn-north-4");
-            config.put("restore.simulator.iam-password", PASSWORD);
-            config.put("restore.simulator.token-lifetime", "PT4S");
+            config.put("simulator.iam-password", PASSWORD);
+            config.put("simulator.token-lifetime", "PT4S");
             config.put("restore.tracking.enabled", "false");
             return config;
         }
@@ -122,13 +122,13 @@ class IamAuthTest {
     void aRevokedTokenIsRenewedOnceAndTheCallSucceeds() {
         // From here on tokens live an hour: no background renewal can fall between a revocation and the call.
         simulator.update(new SimulatorSettings.Patch(Duration.ofHours(1), null, null, null, null, null, null, null));
-        given().post("/simulator/tokens/revoke").then().statusCode(200);
+        simulator.revokeTokens();
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 !authFailure(client.showJob(PROJECT, "long-lived").await().atMost(Duration.ofSeconds(10)))
                         && iamTokens().pendingRenewals().stream().allMatch(d -> d.compareTo(Duration.ofMinutes(10)) > 0));
         assertThat(iamTokens().pendingRenewals()).as("one background renewal, 45 min away").hasSize(1);
 
-        given().post("/simulator/tokens/revoke").then().statusCode(200);
+        simulator.revokeTokens();
         long before = lastSeq();
         ApiResult result = client.showJob(PROJECT, "after-revocation").await().atMost(Duration.ofSeconds(10));
 
@@ -147,7 +147,7 @@ class IamAuthTest {
     @Order(4)
     void whenRenewalFailsTheCallFailsClearlyWithoutALoop() {
         simulator.update(new SimulatorSettings.Patch(null, null, null, null, null, null, null, null, null, "a-new-password"));
-        given().post("/simulator/tokens/revoke").then().statusCode(200);
+        simulator.revokeTokens();
         long before = lastSeq();
         try {
             ApiResult result = client.showJob(PROJECT, "after-password-change").await().atMost(Duration.ofSeconds(10));

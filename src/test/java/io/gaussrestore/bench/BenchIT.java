@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gaussrestore.testing.BrokerProcess;
 import io.gaussrestore.testing.RecordCollector;
 import io.gaussrestore.testing.ServiceProcess;
+import io.gaussrestore.testing.SimulatorProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +54,7 @@ class BenchIT {
     private static final int REQUEST_PARTITIONS = 6;
 
     private BrokerProcess broker;
-    private ServiceProcess simulator;
+    private SimulatorProcess simulator;
     private final List<Measure.Row> rows = new ArrayList<>();
     private final Map<String, long[]> series = new LinkedHashMap<>();
     private final List<Duration> starts = new ArrayList<>();
@@ -73,7 +74,7 @@ class BenchIT {
     void bench() throws Exception {
         Files.createDirectories(OUT);
         broker = BrokerProcess.start();
-        simulator = ServiceProcess.simulator("bench-simulator", broker.bootstrap(), Duration.ofSeconds(2));
+        simulator = SimulatorProcess.start("bench-simulator", Duration.ofSeconds(2));
         try {
             patchSimulator("{\"latency\": \"PT0S\", \"throttle_per_minute\": 0, \"job_visibility_delay\": \"PT0S\"}");
             trainClassArchive();

@@ -7,6 +7,7 @@ import io.gaussrestore.access.ApiKeys;
 import io.gaussrestore.testing.BrokerProcess;
 import io.gaussrestore.testing.RecordCollector;
 import io.gaussrestore.testing.ServiceProcess;
+import io.gaussrestore.testing.SimulatorProcess;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ class ConsoleBrowserIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     private static BrokerProcess broker;
-    private static ServiceProcess simulator;
+    private static SimulatorProcess simulator;
     private static ServiceProcess service;
     private static RecordCollector topics;
     private static WebDriver browser;
@@ -65,7 +66,7 @@ class ConsoleBrowserIT {
                         + "): apt-get install chromium chromium-driver (.ci/run installs them)");
         Files.createDirectories(SHOTS);
         broker = BrokerProcess.start();
-        simulator = ServiceProcess.simulator("console-simulator", broker.bootstrap(), Duration.ofSeconds(6));
+        simulator = SimulatorProcess.start("console-simulator", Duration.ofSeconds(6));
         topics = new RecordCollector(broker.bootstrap(), "console", 3);
         key = "console-browser-" + UUID.randomUUID().toString().replace("-", "");
         Path keys = Files.createDirectories(Path.of("target", "console-browser")).resolve("api-keys");

@@ -6,6 +6,7 @@ import io.gaussrestore.testing.BrokerProcess;
 import io.gaussrestore.testing.Postgres;
 import io.gaussrestore.testing.RecordCollector;
 import io.gaussrestore.testing.ServiceProcess;
+import io.gaussrestore.testing.SimulatorProcess;
 import io.gaussrestore.testing.TcpProxy;
 import java.net.URI;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ import java.util.regex.Pattern;
 
 /**
  * Everything a drill runs against, each a process of its own as in production: a Kafka broker, the simulator as
- * the cloud (the service jar with only the simulator in use), a PostgreSQL ledger reached through a TCP proxy
+ * the cloud, a PostgreSQL ledger reached through a TCP proxy
  * that can be cut, and two replicas of the production jar sharing topics, consumer group and ledger.
  */
 final class DrillStack implements AutoCloseable {
@@ -40,7 +41,7 @@ final class DrillStack implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final BrokerProcess broker;
-    final ServiceProcess simulator;
+    final SimulatorProcess simulator;
     final Postgres.Schema schema;
     final TcpProxy ledgerProxy;
     final RecordCollector topics;
@@ -48,7 +49,7 @@ final class DrillStack implements AutoCloseable {
     private final ServiceProcess[] replicas = new ServiceProcess[2];
     private final int[] starts = new int[2];
 
-    private DrillStack(BrokerProcess broker, ServiceProcess simulator, Postgres.Schema schema, TcpProxy ledgerProxy,
+    private DrillStack(BrokerProcess broker, SimulatorProcess simulator, Postgres.Schema schema, TcpProxy ledgerProxy,
             RecordCollector topics, Map<String, String> environment) {
         this.broker = broker;
         this.simulator = simulator;
@@ -60,7 +61,7 @@ final class DrillStack implements AutoCloseable {
 
     static DrillStack start() throws Exception {
         BrokerProcess broker = BrokerProcess.start();
-        CompletableFuture<ServiceProcess> simulator = CompletableFuture.supplyAsync(() -> startSimulator(broker));
+        CompletableFuture<SimulatorProcess> simulator = CompletableFuture.supplyAsync(DrillStack::startSimulator);
         Postgres.Schema schema = Postgres.newSchema();
         Matcher server = Pattern.compile("//([^:/]+):(\\d+)/").matcher(schema.jdbcUrl());
         if (!server.find()) {
@@ -96,9 +97,9 @@ final class DrillStack implements AutoCloseable {
         return stack;
     }
 
-    private static ServiceProcess startSimulator(BrokerProcess broker) {
+    private static SimulatorProcess startSimulator() {
         try {
-            return ServiceProcess.simulator("drill-simulator", broker.bootstrap(), Duration.ofSeconds(2));
+            return SimulatorProcess.start("drill-simulator", Duration.ofSeconds(2));
         } catch (Exception e) {
             throw new IllegalStateException("the simulator did not start", e);
         }

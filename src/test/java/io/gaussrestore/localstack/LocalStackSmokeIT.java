@@ -37,7 +37,7 @@ class LocalStackSmokeIT {
     @Test
     void theExampleRequestReachesItsResultAndEverythingStops() throws Exception {
         Path stackDir = Path.of("target", "smoke-stack").toAbsolutePath();
-        List<Integer> ports = List.of(freePort(), freePort(), freePort(), freePort());
+        List<Integer> ports = List.of(freePort(), freePort(), freePort(), freePort(), freePort());
         ProcessBuilder builder = new ProcessBuilder("bash", "deploy/local-stack.sh", "--headless", "--no-build")
                 .redirectErrorStream(true);
         builder.environment().put("LOCAL_STACK_DIR", stackDir.toString());
@@ -45,6 +45,7 @@ class LocalStackSmokeIT {
         builder.environment().put("LOCAL_CONTROLLER_PORT", ports.get(1).toString());
         builder.environment().put("LOCAL_HTTP_PORT", ports.get(2).toString());
         builder.environment().put("LOCAL_MANAGEMENT_PORT", ports.get(3).toString());
+        builder.environment().put("LOCAL_SIMULATOR_PORT", ports.get(4).toString());
         builder.environment().put("SIMULATOR_JOB_DURATION", "PT8S");
         long start = System.nanoTime();
         Process stack = builder.start();
@@ -57,6 +58,8 @@ class LocalStackSmokeIT {
 
         assertThat(ended).as("the headless stack ends by itself").isTrue();
         assertThat(stack.exitValue()).as(log).isZero();
+        assertThat(log).as("the simulator is a process of its own")
+                .contains("starting the GaussDB simulator on http://127.0.0.1:" + ports.get(4));
         assertThat(log).contains("SUBMITTED").contains("\"job_id\"").contains("RUNNING").contains("COMPLETED");
         assertThat(log.indexOf("SUBMITTED")).isLessThan(log.indexOf("RUNNING"));
         assertThat(log.indexOf("RUNNING")).isLessThan(log.indexOf("COMPLETED"));
@@ -69,7 +72,7 @@ class LocalStackSmokeIT {
         assertThat(log).as("the HTTP door takes the local key").contains("POST /restores: HTTP 202")
                 .contains("\"requested_by\":\"local-operator\"").contains("DUPLICATE");
         String[] pids = Files.readString(stackDir.resolve("pids")).trim().split(" ");
-        assertThat(pids).hasSize(2);
+        assertThat(pids).as("broker, service and simulator").hasSize(3);
         for (long pid : Arrays.stream(pids).mapToLong(Long::parseLong).toArray()) {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                     .as("process %d is gone", pid).isFalse();

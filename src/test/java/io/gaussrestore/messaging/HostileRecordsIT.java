@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gaussrestore.testing.KafkaBroker;
 import io.gaussrestore.testing.RecordCollector;
 import io.gaussrestore.testing.ServiceProcess;
+import io.gaussrestore.testing.SimulatorProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +40,7 @@ class HostileRecordsIT {
         Path ledger = Files.createDirectories(Path.of("target", "hostile-records")).toAbsolutePath()
                 .resolve("ledger-" + UUID.randomUUID());
         String run = UUID.randomUUID().toString().substring(0, 6);
-        try (ServiceProcess simulator = ServiceProcess.simulator("hostile-simulator-" + run, bootstrap,
-                        Duration.ofSeconds(2));
+        try (SimulatorProcess simulator = SimulatorProcess.start("hostile-simulator-" + run, Duration.ofSeconds(2));
                 RecordCollector topics = new RecordCollector(bootstrap, "hostile", 3)) {
             Map<String, String> env = new HashMap<>(topics.environment());
             env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.gaussrestore.testing.RecordCollector;
 import io.gaussrestore.testing.ScramBroker;
 import io.gaussrestore.testing.ServiceProcess;
+import io.gaussrestore.testing.SimulatorProcess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,15 +28,12 @@ class ScramKafkaIT {
     private static final String PASSWORD = "the-right-scram-password";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static Map<String, String> environment(ScramBroker broker, RecordCollector topics, String password)
-            throws Exception {
-        int port = ServiceProcess.freePort();
+    private static Map<String, String> environment(ScramBroker broker, RecordCollector topics, String password,
+            SimulatorProcess cloud) {
         Map<String, String> env = new HashMap<>(topics.environment());
         env.putAll(broker.clientEnvironment(password));
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("RESTORE_CONSUMER_GROUP", "group-" + topics.requests);
-        env.put("RESTORE_SIMULATOR_ENABLED", "true");
-        env.put("GAUSSDB_ENDPOINT", "http://127.0.0.1:" + port);
+        env.put("GAUSSDB_ENDPOINT", cloud.baseUrl());
         env.put("GAUSSDB_AUTH_TOKEN", "local-dev-token");
         env.put("RESTORE_LEDGER_JDBC_URL", "jdbc:h2:mem:scram-" + topics.requests);
         env.put("RESTORE_TRACKING_ENABLED", "false");
@@ -45,9 +43,10 @@ class ScramKafkaIT {
     @Test
     void wrongCredentialsKeepTheServiceNotReadyAndTheRightOnesCarryARequestEndToEnd() throws Exception {
         try (ScramBroker broker = ScramBroker.start(PASSWORD);
-                RecordCollector topics = new RecordCollector(broker.plainBootstrap(), "scram", 1)) {
+                RecordCollector topics = new RecordCollector(broker.plainBootstrap(), "scram", 1);
+                SimulatorProcess cloud = SimulatorProcess.start("scram-simulator", Duration.ofSeconds(2))) {
             try (ServiceProcess refused = ServiceProcess.launch("scram-wrong-password",
-                    environment(broker, topics, "a-wrong-password"))) {
+                    environment(broker, topics, "a-wrong-password", cloud))) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> refused.log().contains("invalid credentials"));
                 await().atMost(Duration.ofSeconds(30)).until(() -> refused.readiness() == 503);
                 assertThat(refused.log()).contains("SCRAM-SHA-512").doesNotContain("a-wrong-password")
@@ -56,7 +55,7 @@ class ScramKafkaIT {
             }
 
             try (ServiceProcess service = ServiceProcess.start("scram-right-password",
-                    environment(broker, topics, PASSWORD))) {
+                    environment(broker, topics, PASSWORD, cloud))) {
                 String requestId = "scram-" + System.nanoTime();
                 String instance = "5c7a3b1f2e4d4c6b8a9e0f1d2c3b4a59in07";
                 topics.send(instance, """

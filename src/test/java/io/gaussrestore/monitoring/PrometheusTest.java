@@ -144,7 +144,7 @@ class PrometheusTest {
             TestTopics.send("bad", "{\"project_id\": \"not valid\"}");
             await().atMost(Duration.ofSeconds(30)).until(() -> reached(ids, "SUBMITTED"));
 
-            Api.asBot().queryParam("seconds", 8).post("/simulator/outage").then().statusCode(200);
+            simulator.startOutage(Duration.ofSeconds(8));
             for (int i = 4; i < 8; i++) {
                 ids.add(send(tag, i));
             }

@@ -1,9 +1,9 @@
 package io.gaussrestore.simulator;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.time.Duration;
@@ -14,13 +14,35 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The simulator over HTTP, as the service and other teams' tests reach it. */
-@QuarkusTest
+/** The simulator over HTTP, as the service, the local stack and the drills reach it. */
 class SimulatorHttpTest {
+
+    private static SimulatorServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        SimulatorOptions options = SimulatorOptions.from(name -> java.util.Optional.empty());
+        server = SimulatorServer.start(SimulatorMain.create(options), options.settings(), 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static RequestSpecification given() {
+        return RestAssured.given().baseUri(server.baseUrl());
+    }
+
+    private static List<JournalEntry> journal() throws Exception {
+        return List.of(SimulatorServer.JSON.readValue(given().get("/simulator/journal").asByteArray(), JournalEntry[].class));
+    }
 
     private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final String INSTANCE = "61a4ea66210545909d74a05c27a7179ein07";
@@ -75,7 +97,7 @@ class SimulatorHttpTest {
         pool.shutdown();
 
         assertThat(statuses).containsExactlyInAnyOrder(200, 409);
-        List<JournalEntry> journal = List.of(given().get("/simulator/journal").as(JournalEntry[].class));
+        List<JournalEntry> journal = journal();
         assertThat(journal).hasSize(2);
         assertThat(journal).filteredOn(e -> e.status() == 409).singleElement()
                 .satisfies(e -> assertThat(e.errorCode()).isEqualTo("DBS.200019"));
@@ -117,13 +139,13 @@ class SimulatorHttpTest {
     }
 
     @Test
-    void faultsAreInjectedThroughTheAdminEndpoint() {
+    void faultsAreInjectedThroughTheAdminEndpoint() throws Exception {
         given().contentType(ContentType.JSON).body("{\"latency\": \"PT0.3S\", \"throttle_per_minute\": 2}")
                 .patch("/simulator/settings").then().statusCode(200);
         long start = System.nanoTime();
         postRestore().then().statusCode(200);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
-        JournalEntry first = given().get("/simulator/journal").as(JournalEntry[].class)[0];
+        JournalEntry first = journal().get(0);
         assertThat(Duration.between(first.receivedAt(), first.respondedAt())).isGreaterThanOrEqualTo(Duration.ofMillis(290));
 
         // The restore POST above counted for its own API only: the instance look has its two calls.

@@ -46,27 +46,6 @@ public final class ServiceProcess implements AutoCloseable {
         return service;
     }
 
-    /**
-     * The cloud as a process of its own: the service jar with the simulator on, its own pipeline pointed at topics
-     * and an in-memory ledger nobody uses. Its jobs run {@code jobDuration}, outliving any one service process.
-     */
-    public static ServiceProcess simulator(String name, String bootstrap, Duration jobDuration) throws Exception {
-        String unused = "sim-unused-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> env = new java.util.HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        env.put("RESTORE_REQUESTS_TOPIC", unused);
-        env.put("RESTORE_RESULTS_TOPIC", unused + "-results");
-        env.put("RESTORE_DLQ_TOPIC", unused + "-dlq");
-        env.put("RESTORE_CONSUMER_GROUP", unused);
-        env.put("GAUSSDB_ENDPOINT", "http://127.0.0.1:9");
-        env.put("GAUSSDB_AUTH_TOKEN", "local-dev-token");
-        env.put("RESTORE_LEDGER_JDBC_URL", "jdbc:h2:mem:" + unused);
-        env.put("RESTORE_SIMULATOR_ENABLED", "true");
-        env.put("RESTORE_SIMULATOR_JOB_DURATION", jobDuration.toString());
-        env.put("RESTORE_SIMULATOR_JOB_VISIBILITY_DELAY", "PT1S");
-        return start(name, env);
-    }
-
     /** Starts the jar without waiting for readiness (a start that is expected to stay not ready). */
     public static ServiceProcess launch(String name, Map<String, String> environment) throws Exception {
         return launch(name, environment, TEST_JVM);

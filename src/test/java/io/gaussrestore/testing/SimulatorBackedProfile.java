@@ -12,7 +12,7 @@ public class SimulatorBackedProfile implements QuarkusTestProfile {
     /** The settings every simulator-backed profile shares: the service calls its own simulator, a ledger of its own. */
     public static Map<String, String> base(String ledgerName) {
         Map<String, String> config = new HashMap<>();
-        config.put("restore.gaussdb.endpoint", "http://localhost:${quarkus.http.test-port:8081}");
+        config.put("restore.gaussdb.endpoint", InProcessSimulator.URL);
         config.put("restore.auth.token", "local-dev-token");
         config.put("restore.requests.retention", "P732D");
         config.put("restore.ledger.jdbc-url", "jdbc:h2:mem:" + ledgerName + ";DB_CLOSE_DELAY=-1");
@@ -36,8 +36,8 @@ public class SimulatorBackedProfile implements QuarkusTestProfile {
         config.put("restore.tracking.enabled", "true");
         config.put("restore.tracking.interval", "PT1S");
         config.put("restore.tracking.first-poll-delay", "PT0.2S");
-        config.put("restore.simulator.job-duration", "PT10S");
-        config.put("restore.simulator.job-visibility-delay", "PT2S");
+        config.put("simulator.job-duration", "PT10S");
+        config.put("simulator.job-visibility-delay", "PT2S");
         return config;
     }
 

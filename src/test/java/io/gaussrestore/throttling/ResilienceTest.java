@@ -48,8 +48,8 @@ class ResilienceTest {
             config.put("restore.throttling.circuit-open-for", "PT2S");
             config.put("restore.tracking.enabled", "false");
             config.put("restore.queue.check-interval", "PT0.5S");
-            config.put("restore.simulator.job-duration", "PT0.2S");
-            config.put("restore.simulator.job-visibility-delay", "PT0S");
+            config.put("simulator.job-duration", "PT0.2S");
+            config.put("simulator.job-visibility-delay", "PT0S");
             return config;
         }
     }
@@ -59,7 +59,7 @@ class ResilienceTest {
 
     @AfterEach
     void resetSimulator() {
-        given().delete("/simulator").then().statusCode(204);
+        given().baseUri(io.gaussrestore.testing.InProcessSimulator.URL).delete("/simulator").then().statusCode(204);
     }
 
     private static String project() {
@@ -196,7 +196,7 @@ class ResilienceTest {
     void anOutagePausesConsumptionAndEverythingIsSubmittedAfterItInOrder() {
         String project = project();
         String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 28);
-        given().queryParam("seconds", 15).post("/simulator/outage").then().statusCode(200);
+        given().baseUri(io.gaussrestore.testing.InProcessSimulator.URL).queryParam("seconds", 15).post("/simulator/outage").then().statusCode(200);
         Instant outageEnds = Instant.now().plusSeconds(15);
         Map<String, List<String>> sentByInstance = new HashMap<>();
         List<String> ids = new ArrayList<>();

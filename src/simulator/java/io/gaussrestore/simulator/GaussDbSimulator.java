@@ -28,7 +28,7 @@ import io.gaussrestore.auth.AkSkSigner;
 /**
  * A GaussDB(for MySQL) and IAM simulator that behaves like the real API as documented: restores run as jobs,
  * an instance takes one operation at a time, the gateway throttles each API per project, tokens expire. Plain Java with
- * no HTTP: {@link SimulatorResource} serves it, and other code (tests of other teams) may drive it directly.
+ * no HTTP: {@link SimulatorServer} serves it, and other code (tests of other teams) may drive it directly.
  */
 public final class GaussDbSimulator {
 

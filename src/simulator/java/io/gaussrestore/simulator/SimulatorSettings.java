@@ -1,7 +1,6 @@
 package io.gaussrestore.simulator;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.gaussrestore.config.RestoreConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,13 +24,6 @@ public record SimulatorSettings(
 
     public SimulatorSettings {
         errorRates = Map.copyOf(errorRates == null ? Map.of() : errorRates);
-    }
-
-    public static SimulatorSettings from(RestoreConfig.Simulator config) {
-        return new SimulatorSettings(config.tokenLifetime(), config.jobDuration(), config.jobFailureRate(),
-                config.jobVisibilityDelay(), config.restoreWindow(), config.throttlePerMinute(), config.throttleWindow(),
-                config.latency(),
-                parseErrorRates(config.errorRates()), config.iamPassword().orElse(null));
     }
 
     /** Reads {@code 500=0.1,503=0.05}; {@code none} or blank gives no injected errors. */
