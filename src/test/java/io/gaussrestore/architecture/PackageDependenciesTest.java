@@ -33,6 +33,55 @@ class PackageDependenciesTest {
         assertThat(cycles).as("package cycles").isEmpty();
     }
 
+    @Test
+    void onlyTheKafkaDoorCallsThePipeline() throws IOException {
+        Map<String, Set<String>> graph = graph();
+        assertThat(graph.get("messaging")).contains("pipeline");
+        graph.forEach((from, to) -> {
+            if (!from.equals("messaging") && !from.equals("pipeline")) {
+                assertThat(to).as(from + " calls up into the pipeline").doesNotContain("pipeline");
+            }
+        });
+    }
+
+    @Test
+    void theConsoleAndTheHttpDoorSeeOnlyTheLedgersReads() throws IOException {
+        Set<String> writers = Set.of("IdempotencyLedger", "RequestClaims", "InstanceLines", "FirstPublications",
+                "JobRecords", "JdbcIdempotencyLedger", "LedgerStore");
+        Map<String, Set<String>> seen = new TreeMap<>();
+        for (String door : List.of("console", "http")) {
+            try (Stream<Path> files = Files.walk(SOURCES.resolve(door))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    Matcher matcher = Pattern.compile("\\bledger\\.([A-Z][A-Za-z]*)").matcher(Files.readString(file));
+                    while (matcher.find()) {
+                        seen.computeIfAbsent(door, k -> new TreeSet<>()).add(matcher.group(1));
+                    }
+                }
+            }
+        }
+        assertThat(seen.get("console")).as("the console reads the ledger").contains("LedgerReads");
+        assertThat(seen.get("http")).as("the HTTP door reads the ledger").contains("LedgerReads");
+        seen.forEach((door, types) -> assertThat(types).as(door + "'s ledger types").doesNotContainAnyElementsOf(writers));
+    }
+
+    @Test
+    void theServiceKnowsNothingOfTheSimulatorAndTheSimulatorOnlyItsSigner() throws IOException {
+        assertThat(graph().values()).allSatisfy(targets -> assertThat(targets).doesNotContain("simulator"));
+        Set<String> used = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(Path.of("src", "simulator", "java"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                Matcher matcher = Pattern.compile("io\\.gaussrestore\\.([a-z]+)\\.([A-Z][A-Za-z]*)")
+                        .matcher(Files.readString(file));
+                while (matcher.find()) {
+                    if (!matcher.group(1).equals("simulator")) {
+                        used.add(matcher.group(1) + "." + matcher.group(2));
+                    }
+                }
+            }
+        }
+        assertThat(used).as("what the simulator takes from the service").containsExactly("auth.AkSkSigner");
+    }
+
     private static void findCycle(Map<String, Set<String>> graph, String start, String at, List<String> path,
             Set<String> visited, List<String> cycles) {
         for (String next : graph.getOrDefault(at, Set.of())) {

@@ -381,7 +381,7 @@ abstract class IdempotencyLedgerContract {
 
         assertThat(other.claimDueJobs(NOW, NOW, Duration.ofSeconds(30), 10_000)).extracting(LedgerEntry::requestId)
                 .as("being published by the replica that recorded it").doesNotContain(id);
-        Instant lapsed = NOW.plus(JdbcIdempotencyLedger.PUBLISH_LEASE).plusSeconds(1);
+        Instant lapsed = NOW.plus(LedgerRows.PUBLISH_LEASE).plusSeconds(1);
         assertThat(other.claimDueJobs(lapsed, lapsed,
                 Duration.ofSeconds(30), 10_000)).extracting(LedgerEntry::requestId)
                 .as("after a crash: any tracker publishes it once the lease lapsed").contains(id);
@@ -560,7 +560,7 @@ abstract class IdempotencyLedgerContract {
         ledger.claim(request(id, key()), NOW);
         assertThat(ledger.takeFirstPublication(id, "{\"status\":\"SUBMITTED\",\"n\":1}", true, "a", NOW))
                 .contains("{\"status\":\"SUBMITTED\",\"n\":1}");
-        Instant lapsed = NOW.plus(JdbcIdempotencyLedger.PUBLISH_LEASE).plusSeconds(1);
+        Instant lapsed = NOW.plus(LedgerRows.PUBLISH_LEASE).plusSeconds(1);
         assertThat(ledger.takeFirstPublication(id, "{\"status\":\"SUBMITTED\",\"n\":2}", true, "b", lapsed))
                 .as("the first publisher died: the next one publishes the very same bytes")
                 .contains("{\"status\":\"SUBMITTED\",\"n\":1}");
@@ -581,7 +581,7 @@ abstract class IdempotencyLedgerContract {
                 .as("held by the replica publishing it").isEmpty();
         assertThat(ledger.takeFirstPublication(id, "{\"job\":1}", true, "replica-a", NOW.plusSeconds(1)))
                 .as("its holder retrying (the ledger failed in between) takes it again").contains("{\"job\":1}");
-        Instant lapsed = NOW.plus(JdbcIdempotencyLedger.PUBLISH_LEASE).plusSeconds(1);
+        Instant lapsed = NOW.plus(LedgerRows.PUBLISH_LEASE).plusSeconds(1);
         ledger.markFirstResultPublished(id);
         assertThat(other.takeFirstPublication(id, "{\"job\":1}", true, "replica-b", lapsed))
                 .as("published: nobody publishes it again, even after the hold's time").isEmpty();
@@ -630,7 +630,7 @@ abstract class IdempotencyLedgerContract {
         ledger.markFirstResultsPublished(List.of());
 
         assertThat(published).allSatisfy(id -> assertThat(ledger.find(id).orElseThrow().firstResultPublished()).isTrue());
-        Instant lapsed = NOW.plus(JdbcIdempotencyLedger.PUBLISH_LEASE).plusSeconds(1);
+        Instant lapsed = NOW.plus(LedgerRows.PUBLISH_LEASE).plusSeconds(1);
         assertThat(published).as("published: nobody publishes them again")
                 .allSatisfy(id -> assertThat(ledger.takeFirstPublication(id, "{}", true, "replica-b", lapsed)).isEmpty());
         assertThat(ledger.find(notYet).orElseThrow().firstResultPublished()).as("only those named").isFalse();
