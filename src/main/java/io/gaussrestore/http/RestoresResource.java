@@ -23,7 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import jakarta.ws.rs.HeaderParam;
 import org.jboss.logging.Logger;
-import io.gaussrestore.ledger.IdempotencyLedger;
+import io.gaussrestore.ledger.LedgerReads;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.queue.InstanceQueue;
@@ -69,14 +69,14 @@ public class RestoresResource {
     private static final Logger LOG = Logger.getLogger(RestoresResource.class);
     private static final int MAX_LIMIT = 500;
 
-    private final IdempotencyLedger ledger;
+    private final LedgerReads ledger;
     private final RecordDecoder decoder;
     private final InstanceQueue queue;
     private final HttpDoor door;
     private final SecurityIdentity identity;
     private final int maxRecordBytes;
 
-    RestoresResource(IdempotencyLedger ledger, RecordDecoder decoder, InstanceQueue queue, HttpDoor door,
+    RestoresResource(LedgerReads ledger, RecordDecoder decoder, InstanceQueue queue, HttpDoor door,
             SecurityIdentity identity, RestoreConfig config) {
         this.door = door;
         this.identity = identity;

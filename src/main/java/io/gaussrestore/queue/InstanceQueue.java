@@ -10,7 +10,6 @@ import io.gaussrestore.ledger.LedgerException;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.metrics.RestoreMetrics;
-import io.gaussrestore.pipeline.RestorePipeline;
 import io.gaussrestore.result.LaterResults;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -47,7 +46,7 @@ public class InstanceQueue {
     private static final int READ_BACK_TRIES = 20;
 
     private final IdempotencyLedger ledger;
-    private final RestorePipeline pipeline;
+    private final Releases releases;
     private final LaterResults laterResults;
     private final GaussDbRestoreClient client;
     private final RestoreMetrics metrics;
@@ -56,10 +55,10 @@ public class InstanceQueue {
     /** Without tracking, the end of our own jobs is unknown: only the cloud's answers tell a busy instance. */
     private final boolean jobsTracked;
 
-    public InstanceQueue(IdempotencyLedger ledger, RestorePipeline pipeline, LaterResults laterResults,
+    public InstanceQueue(IdempotencyLedger ledger, Releases releases, LaterResults laterResults,
             GaussDbRestoreClient client, RestoreMetrics metrics, Clock clock, RestoreConfig config) {
         this.ledger = ledger;
-        this.pipeline = pipeline;
+        this.releases = releases;
         this.laterResults = laterResults;
         this.client = client;
         this.metrics = metrics;
@@ -128,7 +127,7 @@ public class InstanceQueue {
                         return Uni.createFrom().voidItem(); // another replica took it
                     }
                     metrics.queueWait("released", Duration.between(head.queuedAt(), now));
-                    return pipeline.release(taken.get());
+                    return releases.release(taken.get());
                 });
     }
 
