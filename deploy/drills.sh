@@ -2,11 +2,12 @@
 # Fault drills and the full fuzz campaign, on real processes: two replicas of the production jar on a PostgreSQL
 # ledger (reached through a proxy the ledger drill cuts), a Kafka broker in its own JVM, the simulator as the
 # cloud. Every drill prints its figures, computed from the result topic and the simulator's journal only, and
-# the command exits non-zero when a guarantee breaks. Separate from the tests, which run a short version of each.
+# the command exits non-zero when a guarantee breaks. Also the recoveries after a killed service
+# (QueueRecoveryDrillsIT: the instance line; TrackingRestartDrillsIT: job tracking). Not part of the tests.
 #
 #   deploy/drills.sh            the full drills and the full fuzz campaign (DrillsIT alone took 23 minutes on
 #                               2 cores; OutageDrillsIT adds a 15-minute ledger cut)
-#   deploy/drills.sh --short    the suite's sizes (about 11 minutes; CI runs it with --drills)
+#   deploy/drills.sh --short    the short sizes (about 13 minutes on 2 cores; CI runs it with --drills)
 #   deploy/drills.sh --fuzz     only the fuzz campaign: 100,000 records through the decision functions,
 #                               10,000 through the broker and the pipeline, 600 malformed cloud answers
 #   deploy/drills.sh --drills   only the drills
@@ -40,7 +41,8 @@ if $run_fuzz; then
   fi
 fi
 if $run_drills; then
-  its="DrillsIT,OutageDrillsIT"
+  # Every *DrillsIT: the fault drills, and the process-kill recoveries of the instance line and of job tracking.
+  its="*DrillsIT"
   # One stack at a time: two stacks of two replicas each on two cores would drill the machine, not the service.
   props+=(-Ddrills.full=$full -Dit.forks=1)
 fi

@@ -8,6 +8,7 @@ import io.gaussrestore.testing.KafkaBroker;
 import io.gaussrestore.testing.Postgres;
 import io.gaussrestore.testing.RecordCollector;
 import io.gaussrestore.testing.ServiceProcess;
+import io.gaussrestore.testing.SimulatorProcess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * The lines of busy instances survive a crash of the service and are shared by replicas: on real processes, each
  * queued request is sent exactly once, in its instance's order, and reaches one terminal result.
  */
-class QueueRecoveryIT {
+class QueueRecoveryDrillsIT {
 
     /** Sends {@code perInstance} restores to each of {@code instances} instances, in rounds; the ids by instance. */
     private static Map<String, List<String>> sendLines(RecordCollector topics, int instances, int perInstance,
@@ -47,7 +48,7 @@ class QueueRecoveryIT {
         return lines;
     }
 
-    private static Map<String, String> onPostgres(String bootstrap, RecordCollector topics, ServiceProcess simulator,
+    private static Map<String, String> onPostgres(String bootstrap, RecordCollector topics, SimulatorProcess simulator,
             Postgres.Schema schema) {
         Map<String, String> env = new HashMap<>(TrackingProcesses.serviceEnvironment(bootstrap, topics, simulator,
                 schema.jdbcUrl()));
@@ -70,7 +71,7 @@ class QueueRecoveryIT {
     }
 
     /** Every request SUBMITTED once and COMPLETED once, and each instance's POSTs in the order sent. */
-    private static void eachSentOnceInOrder(RecordCollector topics, ServiceProcess simulator,
+    private static void eachSentOnceInOrder(RecordCollector topics, SimulatorProcess simulator,
             Map<String, List<String>> lines) throws Exception {
         Map<String, List<String>> statuses = statuses(topics);
         Map<String, String> requestByJob = new HashMap<>();
@@ -107,7 +108,7 @@ class QueueRecoveryIT {
         // PostgreSQL, as a deployment that must survive a SIGKILL has: the embedded H2 file delays its writes.
         Postgres.Schema schema = Postgres.newSchema();
         // Jobs of 5 s: every request has its first result before any line moves, so the kill finds none in flight.
-        try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(5));
+        try (SimulatorProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(5));
                 RecordCollector topics = new RecordCollector(bootstrap, "queue-crash", 3)) {
             Map<String, String> env = onPostgres(bootstrap, topics, simulator, schema);
             Map<String, List<String>> lines;
@@ -137,7 +138,7 @@ class QueueRecoveryIT {
     void twoReplicasReleaseEachQueuedRequestExactlyOnce() throws Exception {
         String bootstrap = new KafkaBroker().start().get("kafka.bootstrap.servers");
         Postgres.Schema schema = Postgres.newSchema();
-        try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(2));
+        try (SimulatorProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(2));
                 RecordCollector topics = new RecordCollector(bootstrap, "queue-replicas", 4)) {
             Map<String, String> env = onPostgres(bootstrap, topics, simulator, schema);
             Map<String, List<String>> lines;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gaussrestore.testing.RecordCollector;
 import io.gaussrestore.testing.ServiceProcess;
+import io.gaussrestore.testing.SimulatorProcess;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A simulator running on its own (the service jar with the simulator on) and services that use it. */
+/** A simulator running on its own and services that use it. */
 final class TrackingProcesses {
 
     static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
@@ -22,12 +23,12 @@ final class TrackingProcesses {
     private TrackingProcesses() {}
 
     /** The cloud for these tests: jobs that run {@code jobDuration}, outliving any one service process. */
-    static ServiceProcess simulator(String bootstrap, Duration jobDuration) throws Exception {
-        return ServiceProcess.simulator("simulator-" + UUID.randomUUID().toString().substring(0, 8), bootstrap, jobDuration);
+    static SimulatorProcess simulator(String bootstrap, Duration jobDuration) throws Exception {
+        return SimulatorProcess.start("simulator-" + UUID.randomUUID().toString().substring(0, 8), jobDuration);
     }
 
     /** The environment of a service that uses the simulator and follows jobs every second. */
-    static Map<String, String> serviceEnvironment(String bootstrap, RecordCollector topics, ServiceProcess simulator,
+    static Map<String, String> serviceEnvironment(String bootstrap, RecordCollector topics, SimulatorProcess simulator,
             String ledgerUrl) {
         Map<String, String> env = new HashMap<>(topics.environment());
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
@@ -60,7 +61,7 @@ final class TrackingProcesses {
     }
 
     /** The simulator's journal of calls. */
-    static List<JsonNode> journal(ServiceProcess simulator) throws Exception {
+    static List<JsonNode> journal(SimulatorProcess simulator) throws Exception {
         List<JsonNode> entries = new ArrayList<>();
         JSON.readTree(URI.create(simulator.baseUrl() + "/simulator/journal").toURL()).forEach(entries::add);
         return entries;

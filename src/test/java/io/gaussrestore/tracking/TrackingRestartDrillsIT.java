@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.gaussrestore.testing.KafkaBroker;
 import io.gaussrestore.testing.RecordCollector;
 import io.gaussrestore.testing.ServiceProcess;
+import io.gaussrestore.testing.SimulatorProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /** The service is stopped while 20 jobs run and started again: each job reaches one terminal result. */
-class TrackingRestartIT {
+class TrackingRestartDrillsIT {
 
     private static final Set<String> TERMINAL = Set.of("COMPLETED", "FAILED", "UNKNOWN");
 
@@ -28,7 +29,7 @@ class TrackingRestartIT {
         String bootstrap = new KafkaBroker().start().get("kafka.bootstrap.servers");
         Path ledger = Files.createDirectories(Path.of("target", "tracking-restart")).toAbsolutePath()
                 .resolve("ledger-" + UUID.randomUUID());
-        try (ServiceProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(12));
+        try (SimulatorProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(12));
                 RecordCollector topics = new RecordCollector(bootstrap, "restart", 3)) {
             Map<String, String> env = TrackingProcesses.serviceEnvironment(bootstrap, topics, simulator,
                     "jdbc:h2:file:" + ledger + ";DB_CLOSE_ON_EXIT=FALSE");
