@@ -4,36 +4,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gaussrestore.access.Decisions;
 import io.gaussrestore.access.Roles;
 import io.gaussrestore.config.RestoreConfig;
-import io.gaussrestore.request.Bounded;
-import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
-import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
-import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
-import org.eclipse.microprofile.openapi.annotations.info.Info;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
-import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import jakarta.ws.rs.HeaderParam;
-import org.jboss.logging.Logger;
-import io.gaussrestore.ledger.LedgerReads;
 import io.gaussrestore.ledger.LedgerEntry;
+import io.gaussrestore.ledger.LedgerReads;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.queue.InstanceQueue;
+import io.gaussrestore.request.Bounded;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.result.LedgerResults;
 import io.gaussrestore.result.RestoreResult;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -45,6 +30,23 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
 
 /** Restores over HTTP, for callers that do not speak Kafka, and a look at what the ledger knows. */
 @Path("/restores")
@@ -99,6 +101,10 @@ public class RestoresResource {
     @RolesAllowed(Roles.REQUESTER)
     @io.smallrye.common.annotation.Blocking
     public Response cancel(@PathParam("request_id") String requestId) {
+        ParameterRules.Read<String> id = ParameterRules.requestId(requestId);
+        if (!id.ok()) {
+            return error(Response.Status.BAD_REQUEST, id.problem());
+        }
         if (ledger.find(requestId).isEmpty()) {
             return error(Response.Status.NOT_FOUND, "no request with request_id " + requestId + " is known");
         }
@@ -124,6 +130,10 @@ public class RestoresResource {
     @RolesAllowed(Roles.VIEWER)
     @Path("/{request_id}")
     public Response get(@PathParam("request_id") String requestId) {
+        ParameterRules.Read<String> id = ParameterRules.requestId(requestId);
+        if (!id.ok()) {
+            return error(Response.Status.BAD_REQUEST, id.problem());
+        }
         return ledger.find(requestId)
                 .map(entry -> Response.ok(view(entry)).build())
                 .orElseGet(() -> error(Response.Status.NOT_FOUND, "no request with request_id " + requestId
@@ -136,23 +146,27 @@ public class RestoresResource {
     @APIResponse(responseCode = "200", description = "Requests in the shape of result events")
     @APIResponse(responseCode = "400", description = "Unknown status or limit outside 1-500")
     @RolesAllowed(Roles.VIEWER)
-    public Response list(@QueryParam("instance_id") String instanceId, @QueryParam("status") String status,
-            @QueryParam("limit") @DefaultValue("50") int limit) {
-        LedgerState state = null;
-        if (status != null && !status.isBlank()) {
-            try {
-                state = LedgerState.valueOf(status.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                return error(Response.Status.BAD_REQUEST, "status must be one of " + List.of(LedgerState.values()));
+    public Response list(@QueryParam("instance_id") String instanceId,
+            @QueryParam("status") @Parameter(schema = @Schema(type = SchemaType.STRING, enumeration = {"RECEIVED",
+                    "QUEUED", "SUBMITTING", "SUBMITTED", "RUNNING", "COMPLETED", "FAILED", "REJECTED", "DUPLICATE",
+                    "UNKNOWN", "CANCELLED", "DRY_RUN"})) String status,
+            @QueryParam("limit") @DefaultValue("50")
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int32", defaultValue = "50", minimum = "1",
+                    maximum = "500")) String limit) {
+        ParameterRules.Read<Optional<String>> instance = ParameterRules.filter("instance_id", instanceId);
+        ParameterRules.Read<Optional<LedgerState>> state = ParameterRules.status(status);
+        ParameterRules.Read<Integer> count = ParameterRules.whole("limit", limit, 1, MAX_LIMIT, 50);
+        for (ParameterRules.Read<?> read : List.of(instance, state, count)) {
+            if (!read.ok()) {
+                return error(Response.Status.BAD_REQUEST, read.problem());
             }
         }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            return error(Response.Status.BAD_REQUEST, "limit must be between 1 and " + MAX_LIMIT);
+        String onInstance = instance.value().orElse(null);
+        if (state.value().orElse(null) == LedgerState.QUEUED) {
+            return Response.ok(inLine(ledger.queued(onInstance, count.value()))).build();
         }
-        if (state == LedgerState.QUEUED) {
-            return Response.ok(inLine(ledger.queued(blankToNull(instanceId), limit))).build();
-        }
-        List<RestoreResult> entries = ledger.recent(blankToNull(instanceId), state, limit).stream().map(this::view).toList();
+        List<RestoreResult> entries = ledger.recent(onInstance, state.value().orElse(null), count.value()).stream()
+                .map(this::view).toList();
         return Response.ok(entries).build();
     }
 
@@ -248,7 +262,4 @@ public class RestoresResource {
         return Response.status(status).entity(Map.of("error", message)).type(MediaType.APPLICATION_JSON).build();
     }
 
-    private static String blankToNull(String text) {
-        return text == null || text.isBlank() ? null : text.trim();
-    }
 }
