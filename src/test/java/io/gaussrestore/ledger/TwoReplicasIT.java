@@ -67,8 +67,8 @@ class TwoReplicasIT {
                     statusesByRestore.computeIfAbsent(restore, k -> new ArrayList<>()).add(result.get("status").asText());
                 }
                 Map<String, Integer> posts = cloud.postsByRestore();
-                int handledByA = count(a.log(), "RestorePipeline");
-                int handledByB = count(b.log(), "RestorePipeline");
+                int handledByA = count(a.log(), "pipeline.FirstResults");
+                int handledByB = count(b.log(), "pipeline.FirstResults");
                 System.out.printf("two replicas: %d restores requested twice; cloud POSTs %d; log lines with results: a=%d b=%d%n",
                         RESTORES, cloud.posts().size(), handledByA, handledByB);
 

@@ -54,6 +54,11 @@ public class InstanceQueueTest {
     @AfterEach
     void shortJobsAgain() {
         jobsTake(Duration.ofSeconds(10));
+        jobsAreSeenAfter(Duration.ofSeconds(2));
+    }
+
+    private void jobsAreSeenAfter(Duration delay) {
+        simulator.update(new SimulatorSettings.Patch(null, null, null, delay, null, null, null, null));
     }
 
     private void jobsTake(Duration duration) {
@@ -170,6 +175,7 @@ public class InstanceQueueTest {
     @Test
     void theLineKeepsArrivalOrder() {
         jobsTake(Duration.ofMillis(500));
+        jobsAreSeenAfter(Duration.ZERO);
         String instance = instance();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -187,6 +193,9 @@ public class InstanceQueueTest {
     @Test
     void aQueuedRequestCanBeCancelledButASubmittedOneCannot() {
         jobsTake(Duration.ofSeconds(30));
+        // The job stays unseen by the tracker for the whole test (within the tracker's 1-minute grace for a new
+        // job), so the first request is SUBMITTED, not yet RUNNING, when its cancellation is refused.
+        jobsAreSeenAfter(Duration.ofSeconds(50));
         String instance = instance();
         String first = send(instance, "running");
         awaitStatus(first, "SUBMITTED");
