@@ -18,12 +18,13 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * The GaussDB simulator of the Quarkus tests, in the test application's own JVM: every test application that
  * starts serves a fresh one on {@link #URL}, built from its {@code simulator.*} configuration keys (the profile's
  * overrides, named as in {@code src/simulator/README.md}), and its tests may inject it to drive it or read its
- * journal. Like the tests' HTTP port (8081), the port is fixed: one Quarkus test application runs at a time.
+ * journal. Like the tests' HTTP port, the port is one per test JVM: one Quarkus test application runs in it at a time.
  */
 @ApplicationScoped
 public class InProcessSimulator {
 
-    public static final int PORT = 8091;
+    /** 8091 in the first test JVM, 8092 in the second (the build sets test.simulator.port per JVM). */
+    public static final int PORT = Integer.getInteger("test.simulator.port", 8091);
     /** The simulator's base URL, for {@code restore.gaussdb.endpoint} and {@code restore.auth.iam-endpoint}. */
     public static final String URL = "http://127.0.0.1:" + PORT;
 

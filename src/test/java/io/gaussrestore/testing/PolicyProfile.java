@@ -11,7 +11,8 @@ import java.util.Map;
 public class PolicyProfile extends SimulatorBackedProfile {
 
     /** The restore policy this profile starts with; tests that change it put it back. */
-    public static final Path POLICY_FILE = Path.of("target", "test-policies", "policy-profile.yaml");
+    public static final Path POLICY_FILE = Path.of("target", "test-policies-" + InProcessSimulator.PORT,
+            "policy-profile.yaml");
 
     @Override
     public Map<String, String> getConfigOverrides() {
