@@ -288,7 +288,10 @@ public class RestorePipeline implements Releases {
                 return Uni.createFrom().item(done.disposition());
             }
             if (step instanceof Submissions.Next.Park park) {
-                return park(record, entry, park.waitingFor(), park.checkAt(), park.attempts());
+                // Still SUBMITTING under this lease: a failure here leaves the cloud's answer as unfinished work,
+                // so that the record's retry parks it again instead of waiting out the lease into UNKNOWN.
+                return park(record, entry, park.waitingFor(), park.checkAt(), park.busy().attempts())
+                        .onFailure().invoke(() -> unfinished.note(entry.requestId(), entry.leaseToken(), park.busy()));
             }
             return recover(record, ((Submissions.Next.Recover) step).current(), null);
         });

@@ -39,8 +39,11 @@ public class Submissions {
         /** The ledger's state changed under it: carry on from this state. */
         record Recover(LedgerEntry current) implements Next {}
 
-        /** The instance is busy with an operation this service did not start: wait in its line. */
-        record Park(String waitingFor, Instant checkAt, int attempts) implements Next {}
+        /**
+         * The instance is busy with an operation this service did not start: wait in its line. Nothing is recorded
+         * yet: should parking fail, the answer is the lease holder's unfinished work.
+         */
+        record Park(Submission.Busy busy, String waitingFor, Instant checkAt) implements Next {}
     }
 
     private final RestoreSubmitter submitter;
@@ -146,8 +149,8 @@ public class Submissions {
                     });
         }
         if (submission instanceof Submission.Busy busy) {
-            return Uni.createFrom().item(new Next.Park("the instance, busy with an operation this service did not "
-                    + "start (" + busy.reason() + ")", clock.instant().plus(checkInterval), busy.attempts()));
+            return Uni.createFrom().item(new Next.Park(busy, "the instance, busy with an operation this service did "
+                    + "not start (" + busy.reason() + ")", clock.instant().plus(checkInterval)));
         }
         Outcome outcome = outcome(submission);
         return ledger.persistently("record_outcome", l -> l.recordOutcome(requestId, token, outcome))
