@@ -34,35 +34,42 @@ public class ConsoleFrame {
 
     /** A page for someone signed in with the role, or the answer that sends them elsewhere. */
     Optional<Response> guard(String role) {
-        if (!config.console().enabled()) {
-            return Optional.of(Response.status(Response.Status.NOT_FOUND).build());
-        }
-        if (identity.isAnonymous() || !"console-session".equals(identity.getAttribute("credential"))) {
-            return Optional.of(Response.seeOther(URI.create(ConsoleSessions.PATH + "/login")).build());
-        }
-        if (!identity.getRoles().contains(role)) {
-            Decisions.console("page", caller(), null, "refused: needs the role " + role);
-            return Optional.of(message("Not allowed", "This needs the role " + role + "; you are signed in as " + caller()
-                    + " with " + identity.getRoles() + ".", Response.Status.FORBIDDEN));
-        }
-        return Optional.empty();
+        return signedIn().or(() -> withRole(role));
     }
 
     /** As {@link #guard}, for a form posted: its token must be this session's. */
     Optional<Response> guardForm(String role, String formToken) {
+        return signedIn().or(() -> formOfThisSession(formToken)).or(() -> withRole(role));
+    }
+
+    /** The console is on and the caller signed in to it; else a 404, or the way to the sign-in page. */
+    private Optional<Response> signedIn() {
         if (!config.console().enabled()) {
             return Optional.of(Response.status(Response.Status.NOT_FOUND).build());
         }
         if (identity.isAnonymous() || !"console-session".equals(identity.getAttribute("credential"))) {
             return Optional.of(Response.seeOther(URI.create(ConsoleSessions.PATH + "/login")).build());
         }
+        return Optional.empty();
+    }
+
+    private Optional<Response> formOfThisSession(String formToken) {
         String session = identity.getAttribute("console-session");
         if (!sessions.validFormToken(session, formToken)) {
             Decisions.console("form", caller(), null, "refused: the form token is missing or not this session's");
             return Optional.of(message("Form refused", "The form did not come from this console session (its token "
                     + "is missing or stale). Go back, reload the page and send it again.", Response.Status.FORBIDDEN));
         }
-        return guard(role);
+        return Optional.empty();
+    }
+
+    private Optional<Response> withRole(String role) {
+        if (!identity.getRoles().contains(role)) {
+            Decisions.console("page", caller(), null, "refused: needs the role " + role);
+            return Optional.of(message("Not allowed", "This needs the role " + role + "; you are signed in as " + caller()
+                    + " with " + identity.getRoles() + ".", Response.Status.FORBIDDEN));
+        }
+        return Optional.empty();
     }
 
     ConsoleViews.Page page(String title, int refreshSeconds) {

@@ -13,7 +13,6 @@ import io.gaussrestore.result.DryRunReport;
 import io.gaussrestore.result.LedgerResults;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,7 +51,7 @@ public class DryRuns {
             Instant receivedAt) {
         RestoreRequest.Audit audit = request.audit();
         NewRequest arriving = new NewRequest(requestId, null, request.projectId(), request.instanceId(),
-                new String(record.value(), StandardCharsets.UTF_8), audit.requestedBy(), audit.reason(),
+                record.text(), audit.requestedBy(), audit.reason(),
                 audit.ticket(), record.position(), UUID.randomUUID().toString(), receivedAt);
         return ledger.call("find", l -> l.find(requestId)).chain(seen -> {
             if (seen.isPresent()) {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
+import io.gaussrestore.request.RestoreRequest;
 import io.gaussrestore.request.RestoreRequestValidator;
 import io.opentelemetry.api.trace.Span;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Set;
 
@@ -100,6 +102,16 @@ public record InboundRecord(byte[] value, String ceId, Instant timestamp, String
     /** Which door the request came through, for decision log lines. */
     public String door() {
         return httpCaller == null ? "kafka" : "http";
+    }
+
+    /** Who asked: the authenticated caller for the HTTP door, the request's requested_by for the Kafka door. */
+    public String caller(RestoreRequest.Audit audit) {
+        return httpCaller != null ? httpCaller : audit.requestedBy();
+    }
+
+    /** The record's value as text, as the ledger keeps it. */
+    public String text() {
+        return new String(value, StandardCharsets.UTF_8);
     }
 
     /** Where the record sits, for log lines. */

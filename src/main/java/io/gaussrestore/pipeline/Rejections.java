@@ -42,11 +42,6 @@ public class Rejections {
     static final int ID_COLUMN = 64;
     static final int AUDIT_COLUMN = 1024;
 
-    /** Who asked: the authenticated caller for the HTTP door, the request's requested_by for the Kafka door. */
-    static String caller(InboundRecord record, RestoreRequest.Audit audit) {
-        return record.httpCaller() != null ? record.httpCaller() : audit.requestedBy();
-    }
-
     /** The restore policy refused the request: it ends REJECTED POLICY_DENIED and nothing is sent. */
     Uni<Claim> denied(InboundRecord record, RequestCheck check, Instant receivedAt, String why) {
         String message = "the restore policy does not allow this request: " + why + "; nothing was sent to the cloud";
@@ -86,7 +81,7 @@ public class Rejections {
                             LOG.infof("request %s (%s) rejected (%s): %s", rejected.requestId(), record.position(),
                                     errorCode, Bounded.text(message + "; " + violations.subList(0, Math.min(3,
                                             violations.size())), 600));
-                            Decisions.denied(record.door(), rejected.requestId(), caller(record, audit),
+                            Decisions.denied(record.door(), rejected.requestId(), record.caller(audit),
                                     rejected.projectId(), rejected.instanceId(), errorCode, message);
                         });
                     }
@@ -101,15 +96,11 @@ public class Rejections {
     private static String rejectedText(InboundRecord record) {
         byte[] value = record.value();
         if (value.length <= REJECTED_TEXT_BYTES) {
-            return text(record);
+            return record.text();
         }
         return new String(value, 0, REJECTED_TEXT_BYTES - 64, StandardCharsets.UTF_8) + "...[truncated from "
                 + value.length + " bytes]";
     }
 
     static final int REJECTED_TEXT_BYTES = 64 * 1024;
-
-    static String text(InboundRecord record) {
-        return new String(record.value(), StandardCharsets.UTF_8);
-    }
 }

@@ -161,14 +161,14 @@ public class RestorePipeline implements Releases {
                 return answered(record, rejections.denied(record, check, receivedAt, overLimit.get().message()));
             }
             RequestLog.with(requestId, request.instanceId(), null, () -> Decisions.accepted(record.door(), requestId,
-                    Rejections.caller(record, request.audit()), request.projectId(), request.instanceId()));
+                    record.caller(request.audit()), request.projectId(), request.instanceId()));
             if (request.dryRun()) {
                 return dryRuns.run(record, request, requestId, businessKey, receivedAt)
                         .chain(claim -> onClaim(record, claim, null));
             }
             RestoreRequest.Audit audit = request.audit();
             NewRequest arriving = new NewRequest(requestId, businessKey, request.projectId(), request.instanceId(),
-                    Rejections.text(record), audit.requestedBy(), audit.reason(), audit.ticket(), record.position(),
+                    record.text(), audit.requestedBy(), audit.reason(), audit.ticket(), record.position(),
                     UUID.randomUUID().toString(), receivedAt);
             Optional<Claim> remembered = record.seenSettled()
                     ? repeats.remembered(requestId, record.position())

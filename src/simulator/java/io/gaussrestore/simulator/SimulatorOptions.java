@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * How one simulator starts: its port, its initial behaviour, and the credentials it accepts. Read from settings
@@ -77,45 +78,32 @@ public record SimulatorOptions(String host, int port, SimulatorSettings settings
         }
 
         Duration duration(String name, String fallback) {
-            String value = text(name, fallback);
-            try {
-                Duration duration = Duration.parse(value);
-                if (duration.isNegative()) {
-                    throw new IllegalArgumentException();
-                }
-                return duration;
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("simulator setting " + name + " is '" + value
-                        + "', not an ISO-8601 duration of zero or more such as PT30S");
-            }
+            return read(name, fallback, Duration::parse, value -> !value.isNegative(),
+                    "an ISO-8601 duration of zero or more such as PT30S");
         }
 
         int count(String name, String fallback) {
-            String value = text(name, fallback);
-            try {
-                int count = Integer.parseInt(value);
-                if (count < 0) {
-                    throw new IllegalArgumentException();
-                }
-                return count;
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("simulator setting " + name + " is '" + value
-                        + "', not a whole number of zero or more");
-            }
+            return read(name, fallback, Integer::parseInt, value -> value >= 0, "a whole number of zero or more");
         }
 
         double share(String name, String fallback) {
-            String value = text(name, fallback);
+            return read(name, fallback, Double::parseDouble, value -> value >= 0 && value <= 1, "a share from 0 to 1");
+        }
+
+        /** The setting parsed and within bounds, or a failure that names it and says what it takes. */
+        private <T> T read(String name, String fallback, Function<String, T> parse, Predicate<T> valid,
+                String expected) {
+            String text = text(name, fallback);
+            T value;
             try {
-                double share = Double.parseDouble(value);
-                if (!(share >= 0 && share <= 1)) {
-                    throw new IllegalArgumentException();
-                }
-                return share;
+                value = parse.apply(text);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("simulator setting " + name + " is '" + value
-                        + "', not a share from 0 to 1");
+                value = null;
             }
+            if (value == null || !valid.test(value)) {
+                throw new IllegalArgumentException("simulator setting " + name + " is '" + text + "', not " + expected);
+            }
+            return value;
         }
     }
 }

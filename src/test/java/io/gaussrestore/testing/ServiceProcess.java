@@ -76,11 +76,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The HTTP status of GET /q/health/ready on the management port, or -1 when nothing answers. */
     public int readiness() {
+        return statusOf(managementUrl() + "/q/health/ready", Duration.ofSeconds(5));
+    }
+
+    /** The HTTP status of a GET of {@code url}, or -1 when nothing answers (not listening yet, or too slow). */
+    static int statusOf(String url, Duration readTimeout) {
         try {
-            HttpURLConnection connection = (HttpURLConnection) URI.create(managementUrl() + "/q/health/ready").toURL()
-                    .openConnection();
+            HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
             connection.setConnectTimeout(500);
-            connection.setReadTimeout(5000);
+            connection.setReadTimeout((int) readTimeout.toMillis());
             return connection.getResponseCode();
         } catch (IOException e) {
             return -1;
@@ -114,16 +118,9 @@ public final class ServiceProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the service exited; see " + log + ":\n" + Files.readString(log));
             }
-            try {
-                HttpURLConnection connection = (HttpURLConnection) URI.create(managementUrl() + "/q/health/ready").toURL().openConnection();
-                connection.setConnectTimeout(500);
-                connection.setReadTimeout(2000);
-                if (connection.getResponseCode() == 200) {
-                    readyAfter = Duration.ofNanos(System.nanoTime() - launchedAt);
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
+            if (statusOf(managementUrl() + "/q/health/ready", Duration.ofSeconds(2)) == 200) {
+                readyAfter = Duration.ofNanos(System.nanoTime() - launchedAt);
+                return;
             }
             Thread.sleep(50);
         }

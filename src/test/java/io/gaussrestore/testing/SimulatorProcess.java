@@ -1,8 +1,5 @@
 package io.gaussrestore.testing;
 
-import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,16 +49,8 @@ public final class SimulatorProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the simulator exited; see " + log + ":\n" + Files.readString(log));
             }
-            try {
-                HttpURLConnection connection = (HttpURLConnection) URI.create(baseUrl() + "/simulator/settings")
-                        .toURL().openConnection();
-                connection.setConnectTimeout(500);
-                connection.setReadTimeout(2000);
-                if (connection.getResponseCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
+            if (ServiceProcess.statusOf(baseUrl() + "/simulator/settings", Duration.ofSeconds(2)) == 200) {
+                return;
             }
             Thread.sleep(50);
         }
