@@ -7,7 +7,6 @@ import static io.gaussrestore.console.ConsoleFormat.parse;
 import static io.gaussrestore.console.RequestViews.formPage;
 import static io.gaussrestore.console.RequestViews.retryForm;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gaussrestore.access.AccessFiles;
 import io.gaussrestore.access.ApiKeys;
 import io.gaussrestore.access.Decisions;
@@ -252,13 +251,12 @@ public class ConsoleResource {
         RestoreForm form = new RestoreForm(requestId, projectId, instanceId, restoreTime, lastTableInfo != null, tables,
                 reason, ticket);
         boolean dryRun = !"submit".equals(action);
-        List<Violation> violations = checks.check(form, dryRun ? "" : null, null, frame.caller());
-        if (!violations.isEmpty()) {
-            return ConsoleFrame.html(Templates.newRestore(frame.page("New restore", 0), newForm(form, violations)),
-                    Response.Status.BAD_REQUEST);
+        FormChecks.Checked checked = checks.check(form, dryRun ? "" : null, null, frame.caller());
+        if (!checked.violations().isEmpty()) {
+            return ConsoleFrame.html(Templates.newRestore(frame.page("New restore", 0),
+                    newForm(form, checked.violations())), Response.Status.BAD_REQUEST);
         }
-        ObjectNode json = ((RestoreForm.Built.Event) form.build(dryRun ? "" : null, dryRun)).json();
-        return send(json, dryRun ? "console-dry-run-" : "console-", dryRun ? "dry-run" : "submit",
+        return send(checked, dryRun ? "console-dry-run-" : "console-", dryRun ? "dry-run" : "submit",
                 () -> ConsoleFrame.html(Templates.newRestore(frame.page("New restore", 0), newForm(form, List.of())),
                         Response.Status.SERVICE_UNAVAILABLE));
     }
@@ -306,7 +304,8 @@ public class ConsoleResource {
         }
         RestoreForm form = new RestoreForm(requestId, projectId, instanceId, restoreTime, lastTableInfo != null, tables,
                 reason, ticket);
-        List<Violation> violations = new ArrayList<>(checks.check(form, null, original, frame.caller()));
+        FormChecks.Checked checked = checks.check(form, null, original, frame.caller());
+        List<Violation> violations = new ArrayList<>(checked.violations());
         if (confirm == null) {
             violations.add(new Violation("$", "Tick the box to confirm that you read the risk above."));
         }
@@ -314,8 +313,7 @@ public class ConsoleResource {
             return ConsoleFrame.html(Templates.retry(frame.page("Send again", 0), retries.view(entry, form, violations)),
                     Response.Status.BAD_REQUEST);
         }
-        ObjectNode json = ((RestoreForm.Built.Event) form.build(null, false)).json();
-        return send(json, "console-retry-", "retry of " + original,
+        return send(checked, "console-retry-", "retry of " + original,
                 () -> ConsoleFrame.html(Templates.retry(frame.page("Send again", 0), retries.view(entry, form, List.of())),
                         Response.Status.SERVICE_UNAVAILABLE));
     }
@@ -356,8 +354,9 @@ public class ConsoleResource {
     }
 
     /** Sends a request through the HTTP door as the signed-in caller and shows its page. */
-    private Response send(ObjectNode json, String idPrefix, String action, Fallback unavailable) {
-        HttpDoor.Answer answer = door.send(frame.caller(), identity.getRoles(), json, idPrefix, ConsoleSessions.PATH)
+    private Response send(FormChecks.Checked checked, String idPrefix, String action, Fallback unavailable) {
+        HttpDoor.Answer answer = door.send(frame.caller(), identity.getRoles(), checked.json(), checked.check(), idPrefix,
+                        ConsoleSessions.PATH)
                 .await().atMost(Duration.ofSeconds(15));
         Decisions.console(action, frame.caller(), answer.requestId(), answer.status() + (answer.error() == null ? ""
                 : " " + answer.error()));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gaussrestore.ledger.LedgerReads;
 import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RequestCheck;
-import io.gaussrestore.request.RequestIds;
 import io.gaussrestore.request.RestoreRequestValidator;
 import io.gaussrestore.request.Violation;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,10 +27,16 @@ public class FormChecks {
     }
 
     /**
+     * What the form's checks found: its violations, and the request they judged with its one verdict (sent as it
+     * is when there is no violation, so that the door does not judge it again).
+     */
+    record Checked(List<Violation> violations, ObjectNode json, RequestCheck check) {}
+
+    /**
      * The form's violations: what could not be read, the service's rules, and for a real request the duplicate
      * check (a restore still held by another request would be answered DUPLICATE: nothing would happen).
      */
-    List<Violation> check(RestoreForm form, String requestIdOverride, String retryOf, String caller) {
+    Checked check(RestoreForm form, String requestIdOverride, String retryOf, String caller) {
         RestoreForm.Built built = form.build(requestIdOverride, requestIdOverride != null && requestIdOverride.isEmpty());
         List<Violation> violations = new ArrayList<>();
         // Every field is checked at once: what could not be read, and the service's rules on the rest.
@@ -45,13 +50,12 @@ public class FormChecks {
             json = ((RestoreForm.Built.Event) built).json().deepCopy();
         }
         json.put("requested_by", caller);
-        // The request_id's shape is one of the service's rules (below); whether it was used before is not.
-        if (json.has("request_id") && RequestIds.wellFormed(json.get("request_id").asText())
-                && ledger.find(json.get("request_id").asText()).isPresent()) {
-            violations.add(new Violation("$.request_id", "request_id " + json.get("request_id").asText() + " was used "
+        RequestCheck check = validator.check(json);
+        // The request_id's shape is one of the service's rules; whether it was used before is not.
+        if (check.requestId() != null && ledger.find(check.requestId()).isPresent()) {
+            violations.add(new Violation("$.request_id", "request_id " + check.requestId() + " was used "
                     + "before; a request under it would be answered DUPLICATE. Choose another or leave it empty."));
         }
-        RequestCheck check = validator.check(json);
         if (check instanceof RequestCheck.Invalid invalid) {
             invalid.violations().stream().filter(v -> !unread.contains(RestoreForm.fieldOf(v))).forEach(violations::add);
         } else if (requestIdOverride == null && unread.isEmpty()) {
@@ -62,6 +66,6 @@ public class FormChecks {
                                     ? ", the one being sent again" : "") + ": sent as it is, it would be answered "
                             + "DUPLICATE and nothing would happen. Change a new_name to restore again.")));
         }
-        return violations;
+        return new Checked(violations, json, check);
     }
 }

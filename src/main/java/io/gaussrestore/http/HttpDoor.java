@@ -2,21 +2,24 @@ package io.gaussrestore.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gaussrestore.access.AccessFiles;
+import io.gaussrestore.access.Acceptance;
 import io.gaussrestore.access.Decisions;
 import io.gaussrestore.access.RestorePolicy;
 import io.gaussrestore.config.Channels;
+import io.gaussrestore.ledger.LedgerReads;
 import io.gaussrestore.observability.Tracing;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RequestHeaders;
-import io.gaussrestore.request.RequestIds;
 import io.gaussrestore.request.RestoreRequestValidator;
 import io.gaussrestore.result.ResultError;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -25,9 +28,11 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * The way into the pipeline for an authenticated person or program (the HTTP API and the console): checks what only
- * the door can check (the caller, the request_id's shape, the policy with the caller known), then writes the request
- * to the request topic, where it is handled like any other record.
+ * The way into the pipeline for an authenticated person or program (the HTTP API and the console): judges the
+ * request once to answer its caller at once (the caller, the request_id's shape, the acceptance step with the caller
+ * known), then writes it to the request topic. There it is a record like any other, judged when it is read by
+ * whichever replica reads it, under the rules in force then; a refusal found here travels with it and is not
+ * judged again.
  */
 @ApplicationScoped
 public class HttpDoor {
@@ -42,41 +47,69 @@ public class HttpDoor {
 
     private final MutinyEmitter<byte[]> requests;
     private final RestoreRequestValidator validator;
-    private final AccessFiles access;
+    private final Acceptance acceptance;
+    private final LedgerReads ledger;
     private final Tracing tracing;
+    private final Clock clock;
 
     HttpDoor(@Channel(Channels.REQUESTS_OUT) MutinyEmitter<byte[]> requests, RestoreRequestValidator validator,
-            AccessFiles access, Tracing tracing) {
+            Acceptance acceptance, LedgerReads ledger, Tracing tracing, Clock clock) {
         this.requests = requests;
         this.validator = validator;
-        this.access = access;
+        this.acceptance = acceptance;
+        this.ledger = ledger;
         this.tracing = tracing;
+        this.clock = clock;
     }
 
     /**
      * Writes a request object for an authenticated caller. {@code requested_by} becomes the caller (a body naming
-     * someone else is refused); a missing request_id is made up with {@code idPrefix}. A request the policy refuses
-     * is still written, so that it ends REJECTED POLICY_DENIED like one refused on the Kafka door (403).
+     * someone else is refused); a missing request_id is made up with {@code idPrefix}. The request is judged here,
+     * once: a malformed request_id is refused (400, nothing written); a request the acceptance step refuses is still
+     * written, so that it ends REJECTED POLICY_DENIED like one refused on the Kafka door (403).
      *
      * @param where the door's path, for the log line of a refusal
      */
     public Uni<Answer> send(String caller, Set<String> roles, ObjectNode json, String idPrefix, String where) {
-        JsonNode given = json.get("request_id");
-        if (given != null && !given.isNull() && !(given.isTextual() && RequestIds.wellFormed(given.textValue()))) {
-            return refuse(caller, where, "request_id must be 1 to 128 characters of letters, digits, '.', '_', ':' "
-                    + "or '-'; nothing was accepted");
-        }
         JsonNode claimed = json.get("requested_by");
         if (claimed != null && !claimed.isNull() && !(claimed.isTextual() && claimed.textValue().equals(caller))) {
             return refuse(caller, where, "requested_by is the authenticated caller (" + caller + ") and cannot name "
                     + "anyone else; leave it out, and say on whose behalf in reason or ticket");
         }
         json.put("requested_by", caller);
-        String requestId = given != null && given.isTextual() ? given.textValue() : idPrefix + UUID.randomUUID();
-        String denial = validator.check(json) instanceof RequestCheck.Valid valid
-                ? access.policy().check(valid.request(), Optional.of(new RestorePolicy.Caller(caller, roles)))
-                        .map(RestorePolicy.Denial::message).orElse(null)
-                : null;
+        return send(caller, roles, json, validator.check(json), idPrefix, where);
+    }
+
+    /**
+     * Writes a request already judged for this caller (its {@code requested_by} is the caller), as the console's
+     * form checks did.
+     */
+    public Uni<Answer> send(String caller, Set<String> roles, ObjectNode json, RequestCheck check, String idPrefix,
+            String where) {
+        JsonNode given = json.get("request_id");
+        if (given != null && !given.isNull() && check.requestId() == null) {
+            return refuse(caller, where, "request_id must be 1 to 128 characters of letters, digits, '.', '_', ':' "
+                    + "or '-'; nothing was accepted");
+        }
+        String requestId = check.requestId() != null ? check.requestId() : idPrefix + UUID.randomUUID();
+        Uni<Optional<RestorePolicy.Denial>> acceptance = check instanceof RequestCheck.Valid valid
+                ? this.acceptance.judge(valid.request(), Optional.of(new RestorePolicy.Caller(caller, roles)),
+                        () -> acceptedLastHour(valid.request().instanceId(), requestId))
+                : Uni.createFrom().item(Optional.empty());
+        return acceptance
+                // The count behind the hourly limit could not be read: the request is written all the same and
+                // judged when its record is read; nothing is lost and nothing is sent unjudged.
+                .onFailure().recoverWithItem(e -> Optional.empty())
+                .chain(denial -> write(caller, roles, json, requestId, denial.map(RestorePolicy.Denial::message)
+                .orElse(null)));
+    }
+
+    private Uni<Long> acceptedLastHour(String instanceId, String requestId) {
+        return Uni.createFrom().item(() -> ledger.acceptedSince(instanceId, clock.instant().minus(Duration.ofHours(1)),
+                requestId)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private Uni<Answer> write(String caller, Set<String> roles, ObjectNode json, String requestId, String denial) {
         String key = json.path("instance_id").isTextual() ? json.path("instance_id").asText() : null;
         RecordHeaders headers = new RecordHeaders();
         headers.add("ce_id", requestId.getBytes(StandardCharsets.UTF_8));

@@ -62,7 +62,7 @@ public final class JdbcIdempotencyLedger implements IdempotencyLedger {
 
     @Override
     public long acceptedSince(String instanceId, Instant since, String excludingRequestId) {
-        return claims.acceptedSince(instanceId, since, excludingRequestId);
+        return reads.acceptedSince(instanceId, since, excludingRequestId);
     }
 
     @Override

@@ -128,4 +128,13 @@ final class JdbcLedgerReads implements LedgerReads {
         args.add(limit);
         return db.list(sql.toString(), args.toArray());
     }
+
+    @Override
+    public long acceptedSince(String instanceId, Instant since, String excludingRequestId) {
+        return db.count("SELECT COUNT(*) FROM restore_request WHERE instance_id = ? AND received_at >= ? "
+                + "AND request_id <> ? AND (state IN (?, ?, ?, ?, ?, ?) OR (state = ? AND job_id IS NOT NULL))",
+                instanceId, time(since), excludingRequestId, LedgerState.QUEUED.name(), LedgerState.SUBMITTING.name(),
+                LedgerState.SUBMITTED.name(), LedgerState.RUNNING.name(), LedgerState.COMPLETED.name(),
+                LedgerState.UNKNOWN.name(), LedgerState.FAILED.name());
+    }
 }

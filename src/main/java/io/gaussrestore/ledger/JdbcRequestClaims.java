@@ -86,15 +86,6 @@ final class JdbcRequestClaims implements RequestClaims {
                 .orElseGet(() -> new Claim.Won(db.require(request.requestId())));
     }
 
-    @Override
-    public long acceptedSince(String instanceId, Instant since, String excludingRequestId) {
-        return db.count("SELECT COUNT(*) FROM restore_request WHERE instance_id = ? AND received_at >= ? "
-                + "AND request_id <> ? AND (state IN (?, ?, ?, ?, ?, ?) OR (state = ? AND job_id IS NOT NULL))",
-                instanceId, time(since), excludingRequestId, LedgerState.QUEUED.name(), LedgerState.SUBMITTING.name(),
-                LedgerState.SUBMITTED.name(), LedgerState.RUNNING.name(), LedgerState.COMPLETED.name(),
-                LedgerState.UNKNOWN.name(), LedgerState.FAILED.name());
-    }
-
     /**
      * Inserts a request; a {@code publisher} (REJECTED only) takes the first result's publication in the same
      * statement, which saves the statement that would take it next.

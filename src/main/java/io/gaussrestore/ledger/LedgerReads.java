@@ -29,4 +29,10 @@ public interface LedgerReads {
 
     /** Waiting requests, by instance and in line. */
     List<LedgerEntry> queued(String instanceId, int limit);
+
+    /**
+     * How many requests for an instance were accepted (queued, sent or being sent) since a moment, leaving one
+     * request out: the blast-radius count of the restore policy.
+     */
+    long acceptedSince(String instanceId, Instant since, String excludingRequestId);
 }

@@ -35,12 +35,6 @@ public interface RequestClaims {
      */
     Claim recordDryRun(NewRequest request, String outcome, String findingsJson, String message, Instant now);
 
-    /**
-     * How many requests for an instance were accepted (queued, sent or being sent) since a moment, leaving one
-     * request out: the blast-radius count of the restore policy.
-     */
-    long acceptedSince(String instanceId, Instant since, String excludingRequestId);
-
     /** Extends the lease of a SUBMITTING request; false when the lease token is no longer the request's. */
     boolean renewLease(String requestId, String leaseToken, Instant until, Instant now);
 

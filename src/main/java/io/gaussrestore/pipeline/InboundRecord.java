@@ -1,11 +1,7 @@
 package io.gaussrestore.pipeline;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gaussrestore.request.BusinessKey;
-import io.gaussrestore.request.RecordDecoder;
-import io.gaussrestore.request.RequestCheck;
+import io.gaussrestore.request.Judged;
 import io.gaussrestore.request.RestoreRequest;
-import io.gaussrestore.request.RestoreRequestValidator;
 import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -26,45 +22,14 @@ import java.util.Set;
  * @param span the request's span while the pipeline works on it (invalid when tracing is off)
  * @param readAt when the service read the record, the moment its rules are judged at (the dispatcher placed it in
  *     its instance's line by that verdict); null: when the pipeline takes it
- * @param judged the record decoded and checked at {@code readAt}, so that it is parsed and judged once; null: the
- *     pipeline judges it
+ * @param judged the record decoded and checked at {@code readAt}, so that it is parsed and judged once; null only
+ *     for work the ledger hands back (a request taken from its line, an orphan), which the pipeline judges afresh
  * @param seenSettled the dispatcher saw its request_id settled lately: most likely a repeat, so the ledger is asked
  *     for the request before a claim is tried (a hint only; the ledger decides)
  */
 public record InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,
         RecordFence fence, String httpCaller, Set<String> httpRoles, String policyDenial, String traceparent,
         Span span, Instant readAt, Judged judged, boolean seenSettled) {
-
-    /**
-     * What a record's value was judged: why it cannot be a request (null when it is a JSON object), its verdict
-     * (null otherwise), the business key of a valid request (null otherwise), and its instance_id and request_id
-     * as written when they are strings (for its place in line). Computed once for the dispatcher and the pipeline;
-     * the decoded tree is not kept, so a record in flight holds its bytes and its verdict, nothing more.
-     */
-    public record Judged(RecordDecoder.Decoded.Unreadable unreadable, RequestCheck check, String businessKey,
-            String instanceId, String requestId) {
-
-        /** Decodes the value and judges it by the rules in force at that moment. */
-        public static Judged of(byte[] value, Instant at, RecordDecoder decoder, RestoreRequestValidator validator) {
-            RecordDecoder.Decoded decoded = decoder.decode(value);
-            if (decoded instanceof RecordDecoder.Decoded.Unreadable unreadable) {
-                return new Judged(unreadable, null, null, null, null);
-            }
-            ObjectNode fields;
-            RequestCheck check;
-            if (decoded instanceof RecordDecoder.Decoded.TooComplex tooComplex) {
-                fields = tooComplex.identity();
-                check = validator.tooComplex(fields, tooComplex.why());
-            } else {
-                fields = ((RecordDecoder.Decoded.Json) decoded).object();
-                check = validator.checkAt(fields, at);
-            }
-            return new Judged(null, check,
-                    check instanceof RequestCheck.Valid valid ? BusinessKey.of(valid.request()) : null,
-                    fields.path("instance_id").isTextual() ? fields.get("instance_id").textValue() : null,
-                    fields.path("request_id").isTextual() ? fields.get("request_id").textValue() : null);
-        }
-    }
 
     /** A record from the Kafka door. */
     public InboundRecord(byte[] value, String ceId, Instant timestamp, String topic, int partition, long offset,

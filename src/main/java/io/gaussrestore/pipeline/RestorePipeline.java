@@ -1,6 +1,6 @@
 package io.gaussrestore.pipeline;
 
-import io.gaussrestore.access.AccessFiles;
+import io.gaussrestore.access.Acceptance;
 import io.gaussrestore.access.Decisions;
 import io.gaussrestore.access.RestorePolicy;
 import io.gaussrestore.config.RestoreConfig;
@@ -14,6 +14,7 @@ import io.gaussrestore.metrics.RestoreMetrics;
 import io.gaussrestore.observability.RequestLog;
 import io.gaussrestore.observability.Tracing;
 import io.gaussrestore.queue.Releases;
+import io.gaussrestore.request.Judged;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RequestIds;
@@ -58,19 +59,19 @@ public class RestorePipeline implements Releases {
     private final Duration window;
     private final RestoreConfig.Queue queue;
     private final boolean jobsTracked;
-    private final AccessFiles access;
+    private final Acceptance acceptance;
     private final DryRuns dryRuns;
     private final Tracing tracing;
     private final FirstResults firstResults;
     private final Rejections rejections;
     private final Submissions submissions;
     private final UnfinishedWork unfinished;
-    private final RepeatReads repeats;
+    private final Repeats repeats;
 
     public RestorePipeline(RecordDecoder decoder, RestoreRequestValidator validator, LedgerCalls ledger,
-            LaterResults laterResults, RestoreMetrics metrics, Clock clock, RestoreConfig config, AccessFiles access,
+            LaterResults laterResults, RestoreMetrics metrics, Clock clock, RestoreConfig config, Acceptance acceptance,
             DryRuns dryRuns, Tracing tracing, FirstResults firstResults, Rejections rejections,
-            Submissions submissions, UnfinishedWork unfinished, RepeatReads repeats) {
+            Submissions submissions, UnfinishedWork unfinished, Repeats repeats) {
         this.decoder = decoder;
         this.validator = validator;
         this.ledger = ledger;
@@ -80,7 +81,7 @@ public class RestorePipeline implements Releases {
         this.window = config.ledger().window();
         this.queue = config.queue();
         this.jobsTracked = config.tracking().enabled();
-        this.access = access;
+        this.acceptance = acceptance;
         this.dryRuns = dryRuns;
         this.tracing = tracing;
         this.firstResults = firstResults;
@@ -107,10 +108,11 @@ public class RestorePipeline implements Releases {
 
     private Uni<Disposition> handle(InboundRecord record) {
         Instant receivedAt = record.readAt() != null ? record.readAt() : clock.instant();
-        // Judged once, by the dispatcher, at the read time it shares with the pipeline; judged here otherwise.
-        InboundRecord.Judged judged = record.judged() != null && record.readAt() != null
+        // Judged once, by the dispatcher, at the read time it shares with the pipeline; a record handed to the
+        // pipeline directly is judged here.
+        Judged judged = record.judged() != null && record.readAt() != null
                 ? record.judged()
-                : InboundRecord.Judged.of(record.value(), receivedAt, decoder, validator);
+                : Judged.of(record.value(), record.timestamp(), receivedAt, window, decoder, validator);
         RecordDecoder.Decoded.Unreadable unreadable = judged.unreadable();
         if (unreadable != null) {
             LOG.warnf("record %s dead-lettered: %s (%s)", record.position(), unreadable.reason(), unreadable.detail());
@@ -121,12 +123,9 @@ public class RestorePipeline implements Releases {
         RequestCheck check = judged.check();
         validation.setAttribute("gaussdb.restore.valid", check instanceof RequestCheck.Valid);
         validation.end();
-        if (record.timestamp() != null && record.timestamp().isBefore(receivedAt.minus(window))) {
-            String message = "the record was written at " + record.timestamp() + ", longer ago than the "
-                    + "de-duplication window of " + window + ": it may be a replay of a request already handled, "
-                    + "so it is not sent; send a new request if the restore is still wanted";
+        if (judged.expired() != null) {
             return answered(record, rejections.reject(record, check, receivedAt, ResultError.RECORD_EXPIRED,
-                    List.of(new Violation("$", message)), message));
+                    List.of(new Violation("$", judged.expired())), judged.expired()));
         }
         if (check instanceof RequestCheck.Invalid invalid) {
             String message = invalid.violationCount() + " rule(s) broken; nothing was sent to the cloud";
@@ -140,23 +139,17 @@ public class RestorePipeline implements Releases {
                 : RequestIds.forValid(request, record.ceId(), businessKey);
         Tracing.identify(record.span(), requestId, request.instanceId());
         if (record.policyDenial() != null) {
+            // The HTTP door's acceptance step refused it; the record was kept for its REJECTED result.
             return answered(record, rejections.denied(record, check, receivedAt, record.policyDenial()));
         }
-        RestorePolicy policy = access.policy();
-        // The caller rule applies to a request written by the HTTP door whenever it is judged: one the door could not
-        // judge (its body was not valid then) is checked here with the caller and roles the record carries.
-        Optional<RestorePolicy.Denial> denial = policy.check(request, record.httpCaller() == null
-                ? Optional.empty()
-                : Optional.of(new RestorePolicy.Caller(record.httpCaller(), record.httpRoles())));
-        if (denial.isPresent()) {
-            return answered(record, rejections.denied(record, check, receivedAt, denial.get().message()));
-        }
-        Uni<Optional<RestorePolicy.Denial>> hourly = policy.hourlyLimit(request).isEmpty()
-                ? Uni.createFrom().item(Optional.empty())
-                : ledger.call("accepted_since", l -> l.acceptedSince(request.instanceId(),
-                        receivedAt.minus(Duration.ofHours(1)), requestId))
-                        .map(count -> policy.checkHourly(request, count));
-        return hourly.chain(overLimit -> {
+        // The caller rule applies to a request written by the HTTP door whenever it is judged, with the caller and
+        // roles the record carries.
+        Uni<Optional<RestorePolicy.Denial>> acceptance = this.acceptance.judge(request, record.httpCaller() == null
+                        ? Optional.empty()
+                        : Optional.of(new RestorePolicy.Caller(record.httpCaller(), record.httpRoles())),
+                () -> ledger.call("accepted_since", l -> l.acceptedSince(request.instanceId(),
+                        receivedAt.minus(Duration.ofHours(1)), requestId)));
+        return acceptance.chain(overLimit -> {
             if (overLimit.isPresent()) {
                 return answered(record, rejections.denied(record, check, receivedAt, overLimit.get().message()));
             }

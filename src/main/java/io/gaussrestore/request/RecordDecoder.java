@@ -23,7 +23,7 @@ import java.util.Set;
  * fields that are plain values are read in one streaming pass (constant memory), so that it can be REJECTED under
  * its own request_id.
  */
-public final class RecordDecoder {
+public class RecordDecoder {
 
     /** JSON values (tokens) one record may hold. */
     public static final int MAX_VALUES = 50_000;

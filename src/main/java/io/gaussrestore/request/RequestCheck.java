@@ -5,6 +5,11 @@ import java.util.List;
 /** What validation concluded about one request event. */
 public sealed interface RequestCheck {
 
+    /** The request_id when it was given and well-formed, else null: read once, by the validator. */
+    default String requestId() {
+        return this instanceof Valid valid ? valid.request().requestId() : ((Invalid) this).requestId();
+    }
+
     /** The request follows every rule. */
     record Valid(RestoreRequest request) implements RequestCheck {}
 

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * Checks a request event against every rule of the contract and reports all violations at once.
  * Pure: the only input besides the JSON is the clock it is given.
  */
-public final class RestoreRequestValidator {
+public class RestoreRequestValidator {
 
     private static final Pattern PROJECT_ID = Pattern.compile("[A-Za-z0-9]{32}");
     private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9]{32}in07");

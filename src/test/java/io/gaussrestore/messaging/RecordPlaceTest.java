@@ -2,7 +2,7 @@ package io.gaussrestore.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gaussrestore.pipeline.InboundRecord;
+import io.gaussrestore.request.Judged;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestRules;
 import io.gaussrestore.request.RestoreRequestValidator;
@@ -32,7 +32,7 @@ class RecordPlaceTest {
 
     private static RequestDispatcher.Place place(String json) {
         byte[] value = json.getBytes(StandardCharsets.UTF_8);
-        return RequestDispatcher.place(InboundRecord.Judged.of(value, NOW, DECODER, VALIDATOR), value);
+        return RequestDispatcher.place(Judged.of(value, null, NOW, java.time.Duration.ofDays(7), DECODER, VALIDATOR), value);
     }
 
     @Test

@@ -181,7 +181,7 @@ class PipelineRecoveryTest {
         double seconds = (System.nanoTime() - start) / 1e9;
         long reads = ledgerCalls("claim_repeat") - readsBefore;
         assertThat(reads).as("40 repeats in %.2f s", seconds)
-                .isBetween(1L, 1L + (long) Math.ceil(seconds / RepeatReads.REPEAT_MEMORY.toMillis() * 1000));
+                .isBetween(1L, 1L + (long) Math.ceil(seconds / Repeats.REPEAT_MEMORY.toMillis() * 1000));
 
         // The job moved on: within the memory's second, repeats answer with the new state.
         sql("UPDATE restore_request SET state = 'RUNNING', job_status = 'Running' WHERE request_id = ?", requestId);
