@@ -3,7 +3,9 @@
 # ledger (reached through a proxy the ledger drill cuts), a Kafka broker in its own JVM, the simulator as the
 # cloud. Every drill prints its figures, computed from the result topic and the simulator's journal only, and
 # the command exits non-zero when a guarantee breaks. Also the recoveries after a killed service
-# (QueueRecoveryDrillsIT: the instance line; TrackingRestartDrillsIT: job tracking). Not part of the tests.
+# (QueueRecoveryDrillsIT: the instance line; TrackingRestartDrillsIT: job tracking), and the storm and outage scenarios of the
+# Quarkus tests (JUnit tag "drill": 1,000 requests for one busy instance, 200 under a throttling gateway, a cloud
+# outage, a backlog on one partition). Not part of the tests.
 #
 #   deploy/drills.sh            the full drills and the full fuzz campaign (DrillsIT alone took 23 minutes on
 #                               2 cores; OutageDrillsIT adds a 15-minute ledger cut)
@@ -26,7 +28,7 @@ for arg in "$@"; do
     --short) full=false ;;
     --fuzz) run_drills=false ;;
     --drills) run_fuzz=false ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (try --help)" >&2; exit 64 ;;
   esac
 done
@@ -43,6 +45,10 @@ fi
 if $run_drills; then
   # Every *DrillsIT: the fault drills, and the process-kill recoveries of the instance line and of job tracking.
   its="*DrillsIT"
+  # The storm and outage scenarios of the Quarkus tests (JUnit tag "drill"), which the test command leaves out.
+  storms="InstanceQueueTest#aThousand*,ResilienceTest#twoHundred*+anOutage*,PartitionFairnessTest"
+  if [ "$tests" = "NoSuchTest" ]; then tests="$storms"; else tests="$tests,$storms"; fi
+  props+=(-Dtest.excluded.groups=none)
   # One stack at a time: two stacks of two replicas each on two cores would drill the machine, not the service.
   props+=(-Ddrills.full=$full -Dit.forks=1)
 fi
@@ -53,7 +59,7 @@ rm -f target/drills/results.md
 status=0
 ./mvnw -B -ntp verify -Dtest="$tests" -Dit.test="$its" -Dsurefire.failIfNoSpecifiedTests=false \
   -Dfailsafe.failIfNoSpecifiedTests=false "${props[@]}" 2>&1 \
-  | tee target/drills.log | grep -a --line-buffered -E "^(DRILL|request fuzzing|pipeline fuzzing|cloud answer fuzzing)|Tests run:|FAIL|BUILD" \
+  | tee target/drills.log | grep -a --line-buffered -E "^(DRILL|request fuzzing|pipeline fuzzing|cloud answer fuzzing|instance queue|throttling|outage|partition)|Tests run:|FAIL|BUILD" \
   || true
 grep -aq "BUILD SUCCESS" target/drills.log || status=1
 

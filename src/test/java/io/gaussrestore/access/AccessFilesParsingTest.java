@@ -1,5 +1,6 @@
 package io.gaussrestore.access;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gaussrestore.request.RestoreRequest;
@@ -13,8 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The key file and the policy file: what they accept, what they refuse and why, and the decisions they give. */
 class AccessFilesParsingTest {
-
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
 
     private static RestoreRequest request(String project, String instance, int tables) {
         List<RestoreRequest.TableRename> names = java.util.stream.IntStream.range(0, tables)

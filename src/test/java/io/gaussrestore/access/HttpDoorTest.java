@@ -1,5 +1,7 @@
 package io.gaussrestore.access;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -37,7 +39,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class HttpDoorTest {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final String ISSUER = "https://idp.example.test";
 
     @InjectCloudApi
@@ -46,10 +47,6 @@ class HttpDoorTest {
     @org.junit.jupiter.api.BeforeEach
     void readResults() {
         TestTopics.startReader();
-    }
-
-    private static String instanceId() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
     }
 
     private static String body(String requestId, String instanceId, String extra) {
@@ -80,7 +77,7 @@ class HttpDoorTest {
 
     @Test
     void withoutAValidCredentialEveryRestoreEndpointAnswers401() throws Exception {
-        String body = body("unauth-" + UUID.randomUUID(), instanceId(), "");
+        String body = body("unauth-" + UUID.randomUUID(), instance(), "");
         given().contentType("application/json").body(body).post("/restores").then().statusCode(401);
         given().get("/restores").then().statusCode(401);
         given().get("/restores/anything").then().statusCode(401);
@@ -102,7 +99,7 @@ class HttpDoorTest {
 
     @Test
     void theWrongRoleAnswers403AndTheRightOne202() throws Exception {
-        String instance = instanceId();
+        String instance = instance();
         cloudAccepts(instance);
         String viaViewer = "viewer-" + UUID.randomUUID();
         postAs("X-API-Key", Api.VIEWER_KEY, body(viaViewer, instance, "")).then().statusCode(403);
@@ -116,7 +113,7 @@ class HttpDoorTest {
         String viaJwt = "jwt-" + UUID.randomUUID();
         String token = jwt("alice@example.test", List.of(Roles.REQUESTER, Roles.VIEWER),
                 Instant.now().plus(Duration.ofMinutes(5)), ISSUER, signingKey());
-        String other = instanceId();
+        String other = instance();
         cloudAccepts(other);
         postAs("Authorization", "Bearer " + token, body(viaJwt, other, "")).then().statusCode(202);
         String readOnly = jwt("carol", List.of(Roles.VIEWER), Instant.now().plus(Duration.ofMinutes(5)), ISSUER,
@@ -140,11 +137,11 @@ class HttpDoorTest {
     @Test
     void aBodyThatNamesSomeoneElseAsRequesterIsRefused() {
         Api.asBot().contentType("application/json")
-                .body(body("impostor-" + UUID.randomUUID(), instanceId(), ", \"requested_by\": \"the-ceo\""))
+                .body(body("impostor-" + UUID.randomUUID(), instance(), ", \"requested_by\": \"the-ceo\""))
                 .post("/restores").then().statusCode(400)
                 .body("error", containsString("requested_by is the authenticated caller (test-bot)"));
         String same = "same-" + UUID.randomUUID();
-        String instance = instanceId();
+        String instance = instance();
         cloudAccepts(instance);
         Api.asBot().contentType("application/json").body(body(same, instance, ", \"requested_by\": \"test-bot\""))
                 .post("/restores").then().statusCode(202);

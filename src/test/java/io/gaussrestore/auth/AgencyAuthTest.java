@@ -6,6 +6,7 @@ import io.gaussrestore.cloud.ApiResult;
 import io.gaussrestore.gaussdb.GaussDbRestoreClient;
 import io.gaussrestore.simulator.GaussDbSimulator;
 import io.gaussrestore.simulator.JournalEntry;
+import io.gaussrestore.testing.ProfileSettings;
 import io.gaussrestore.testing.SimulatorBackedProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -24,13 +25,9 @@ class AgencyAuthTest {
     public static class AgencyProfile extends SimulatorBackedProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = base("agency-auth");
-            config.put("restore.auth.iam-endpoint", io.gaussrestore.testing.InProcessSimulator.URL);
-            config.put("restore.auth.iam-project-name", "cn-north-4");
-            config.put("restore.auth.iam-agency-name", "dba-restore");
-            config.put("restore.auth.iam-agency-domain-name", "acme-prod");
-            config.put("restore.tracking.enabled", "false");
-            return config;
+            return ProfileSettings.simulatorBacked("agency-auth").untracked().iam("cn-north-4")
+                    .with("restore.auth.iam-agency-name", "dba-restore")
+                    .with("restore.auth.iam-agency-domain-name", "acme-prod").map();
         }
     }
 

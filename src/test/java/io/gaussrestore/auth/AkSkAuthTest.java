@@ -1,5 +1,7 @@
 package io.gaussrestore.auth;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,6 +9,7 @@ import io.gaussrestore.simulator.GaussDbSimulator;
 import io.gaussrestore.simulator.JournalEntry;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
+import io.gaussrestore.testing.ProfileSettings;
 import io.gaussrestore.testing.SimulatorBackedProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
@@ -27,24 +30,15 @@ class AkSkAuthTest {
 
     static final String SECRET_KEY = "Sk-very-secret-0123456789";
     static final Path LOG = Path.of("target", "auth-debug-aksk.log");
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
 
     /** AK/SK mode against the simulator, with fast job tracking and every DEBUG line in a file. */
     public static class AkSkProfile extends SimulatorBackedProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = base("aksk-auth");
-            config.putAll(debugLog(LOG));
-                        config.put("restore.auth.token", "");
-            config.put("restore.auth.access-key", "test-ak");
-            config.put("restore.auth.secret-key", SECRET_KEY);
-            config.put("simulator.access-keys", "test-ak:" + SECRET_KEY);
-            config.put("simulator.job-duration", "PT2S");
-            config.put("simulator.job-visibility-delay", "PT0S");
-            config.put("restore.tracking.enabled", "true");
-            config.put("restore.tracking.interval", "PT1S");
-            config.put("restore.tracking.first-poll-delay", "PT0S");
-            return config;
+            return ProfileSettings.simulatorBacked("aksk-auth").debugLog(LOG).jobs("PT2S", "PT0S")
+                    .tracked("PT1S", "PT0S").with("restore.auth.token", "")
+                    .with("restore.auth.access-key", "test-ak").with("restore.auth.secret-key", SECRET_KEY)
+                    .with("simulator.access-keys", "test-ak:" + SECRET_KEY).map();
         }
     }
 
@@ -54,7 +48,7 @@ class AkSkAuthTest {
     @Test
     void aSignedRestoreIsAcceptedAndFollowedToItsEnd() {
         String requestId = "aksk-" + UUID.randomUUID();
-        String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
+        String instance = instance();
         TestTopics.send(instance, """
                 {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": "%s",
                  "last_table_info": true,

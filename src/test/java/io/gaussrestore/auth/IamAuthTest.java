@@ -1,5 +1,7 @@
 package io.gaussrestore.auth;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,6 +13,7 @@ import io.gaussrestore.simulator.JournalEntry;
 import io.gaussrestore.simulator.SimulatorSettings;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
+import io.gaussrestore.testing.ProfileSettings;
 import io.gaussrestore.testing.SimulatorBackedProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
@@ -37,24 +40,15 @@ class IamAuthTest {
 
     static final String PASSWORD = "Iam-Pa55word-secret";
     static final Path LOG = Path.of("target", "auth-debug-iam.log");
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
 
     /** IAM password mode; every log line at DEBUG goes to a file that is searched for secrets. */
     public static class IamProfile extends SimulatorBackedProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = base("iam-auth");
-            config.putAll(debugLog(LOG));
-            config.put("restore.auth.token", "");
-            config.put("restore.auth.iam-endpoint", io.gaussrestore.testing.InProcessSimulator.URL);
-            config.put("restore.auth.iam-domain-name", "acme");
-            config.put("restore.auth.iam-user-name", "restore-bot");
-            config.put("restore.auth.iam-password", PASSWORD);
-            config.put("restore.auth.iam-project-name", "cn-north-4");
-            config.put("simulator.iam-password", PASSWORD);
-            config.put("simulator.token-lifetime", "PT4S");
-            config.put("restore.tracking.enabled", "false");
-            return config;
+            return ProfileSettings.simulatorBacked("iam-auth").debugLog(LOG).untracked().iam("cn-north-4")
+                    .with("restore.auth.token", "").with("restore.auth.iam-domain-name", "acme")
+                    .with("restore.auth.iam-user-name", "restore-bot").with("restore.auth.iam-password", PASSWORD)
+                    .with("simulator.iam-password", PASSWORD).with("simulator.token-lifetime", "PT4S").map();
         }
     }
 
@@ -170,7 +164,7 @@ class IamAuthTest {
     @Order(5)
     void aRestoreIsSubmittedWithAnIamToken() {
         String requestId = "iam-" + UUID.randomUUID();
-        String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
+        String instance = instance();
         TestTopics.send(instance, """
                 {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
                  "restore_tables": [{"database": "shop", "tables": [{"old_name": "orders", "new_name": "orders_back"}]}]}

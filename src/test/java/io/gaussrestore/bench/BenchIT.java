@@ -1,5 +1,7 @@
 package io.gaussrestore.bench;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gaussrestore.testing.BrokerProcess;
@@ -39,7 +41,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "bench", matches = "true", disabledReason = "the benchmark runs with deploy/bench.sh")
 class BenchIT {
 
-    static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final double SCALE = Double.parseDouble(System.getProperty("bench.scale", "1"));
     private static final int RATE_MINUTES = Integer.getInteger("bench.rate.minutes", 5);
     private static final int SOAK_MINUTES = Integer.getInteger("bench.soak.minutes", 0);

@@ -1,5 +1,7 @@
 package io.gaussrestore.console;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,7 +48,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserIT {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final Path SHOTS = Path.of("target", "console-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(90);
 
@@ -167,7 +168,7 @@ class ConsoleBrowserIT {
     @Test
     @Order(2)
     void aMistakeIsShownNextToItsFieldThenADryRunThenTheRealRestoreReachesCompleted() throws Exception {
-        String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
+        String instance = instance();
         open("/console/new");
         type("project_id", PROJECT);
         type("instance_id", "not-an-instance");
@@ -206,7 +207,7 @@ class ConsoleBrowserIT {
     @Order(3)
     void aFailedRequestIsSentAgainAfterTheConfirmation() throws Exception {
         String id = "browser-failed-" + UUID.randomUUID();
-        String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
+        String instance = instance();
         long tooOld = Instant.now().minus(Duration.ofDays(30)).toEpochMilli();
         topics.send(instance, """
                 {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d, "reason": "first try",

@@ -1,5 +1,7 @@
 package io.gaussrestore.console;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,7 +38,6 @@ import org.junit.jupiter.api.Test;
 @TestProfile(SimulatorBackedProfile.class)
 class ConsoleTest {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Pattern TOKEN = Pattern.compile("name=\"form_token\" value=\"([^\"]+)\"");
     private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([a-z_]+)\" value=\"([^\"]*)\">");
@@ -117,10 +118,6 @@ class ConsoleTest {
         Matcher m = TOKEN.matcher(html);
         assertThat(m.find()).as("a form token on the page").isTrue();
         return m.group(1);
-    }
-
-    private static String instance() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
     }
 
     private static Map<String, String> form(String instance, Instant restoreTime, String tables) {

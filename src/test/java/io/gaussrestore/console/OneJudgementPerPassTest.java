@@ -1,11 +1,14 @@
 package io.gaussrestore.console;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.gaussrestore.testing.Api;
 import io.gaussrestore.testing.JudgementCounts;
-import io.gaussrestore.testing.SimulatorBackedProfile;
+import io.gaussrestore.testing.Policies;
+import io.gaussrestore.testing.PolicyProfile;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -22,13 +25,14 @@ import org.junit.jupiter.api.Test;
  * pass, whichever door it came through. A Kafka record has one pass: when it is read. A request through the HTTP
  * API or the console has two: the door judges it once to answer its caller (400, 403 or 202), then writes a record
  * that is judged once when it is read, by whichever replica reads it, under the rules in force then. The console's
- * form checks and the door share one judgement; the dispatcher's verdict is the pipeline's.
+ * form checks and the door share one judgement; the dispatcher's verdict is the pipeline's. A refusal at the door
+ * travels with the record and is not judged again. (The policy profile: its jobs are not followed, so none of these
+ * ends while another class counts completions.)
  */
 @QuarkusTest
-@TestProfile(SimulatorBackedProfile.class)
+@TestProfile(PolicyProfile.class)
 class OneJudgementPerPassTest {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @BeforeEach
@@ -36,15 +40,15 @@ class OneJudgementPerPassTest {
         TestTopics.startReader();
     }
 
-    private static String instance() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
+    private static String body(String requestId, String instanceId, String restoreTime) {
+        return body(requestId, PROJECT, instanceId, restoreTime);
     }
 
-    private static String body(String requestId, String instanceId, String restoreTime) {
+    private static String body(String requestId, String project, String instanceId, String restoreTime) {
         return """
                 {%s"project_id": "%s", "instance_id": "%s", "restore_time": %s,
                  "restore_tables": [{"database": "shop", "tables": [{"old_name": "orders", "new_name": "orders_b"}]}]}
-                """.formatted(requestId == null ? "" : "\"request_id\": \"" + requestId + "\", ", PROJECT, instanceId,
+                """.formatted(requestId == null ? "" : "\"request_id\": \"" + requestId + "\", ", project, instanceId,
                 restoreTime);
     }
 
@@ -87,6 +91,22 @@ class OneJudgementPerPassTest {
         assertThat(JudgementCounts.of(instance)).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "door decode", 1, "door validate", 1, "door accept", 1,
                 "topic decode", 1, "topic validate", 1, "topic accept", 1));
+    }
+
+    @Test
+    void anHttpRequestRefusedAtTheDoorIsNotJudgedAgainWhenItsRecordIsRead() {
+        String instance = instance();
+        String id = "judged-once-refused-" + UUID.randomUUID();
+        // Only the caller requester-only or the role dba may restore in this project: test-bot is neither.
+        Api.asBot().contentType("application/json")
+                .body(body(id, Policies.CALLERS_PROJECT, instance,
+                        String.valueOf(Instant.now().minus(Duration.ofHours(1)).toEpochMilli())))
+                .post("/restores").then().statusCode(403);
+        awaitStatus(id, "REJECTED");
+
+        assertThat(JudgementCounts.of(instance)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "door decode", 1, "door validate", 1, "door accept", 1,
+                "topic decode", 1, "topic validate", 1));
     }
 
     @Test

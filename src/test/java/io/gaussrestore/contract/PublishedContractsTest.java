@@ -1,5 +1,7 @@
 package io.gaussrestore.contract;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -46,7 +48,6 @@ class PublishedContractsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     @InjectCloudApi
@@ -103,8 +104,8 @@ class PublishedContractsTest {
     @Test
     void resultsTheServiceProducesFollowTheResultSchema() throws Exception {
         TestTopics.startReader();
-        String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
-        String refused = UUID.randomUUID().toString().replace("-", "") + "in07";
+        String instance = instance();
+        String refused = instance();
         cloud.stubFor(post(urlPathEqualTo("/v3/" + PROJECT + "/instances/" + instance + "/backups/restore/tables"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                         .withBody("{\"job_id\": \"" + UUID.randomUUID() + "\"}")));

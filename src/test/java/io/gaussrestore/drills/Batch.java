@@ -67,7 +67,7 @@ final class Batch {
         String body = """
                 {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
                  "restore_tables": [{"database": "shop", "tables": [{"old_name": "%s", "new_name": "%s_back"}]}]}
-                """.formatted(requestId, DrillStack.PROJECT, instance, time, table, table);
+                """.formatted(requestId, io.gaussrestore.testing.Requests.PROJECT, instance, time, table, table);
         records.add(new String[] {UUID.randomUUID().toString(), requestId, table.substring(1), body});
         recordsPerId.merge(requestId, 1, Integer::sum);
         instances.add(instance);

@@ -1,5 +1,7 @@
 package io.gaussrestore.drills;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gaussrestore.testing.BrokerProcess;
@@ -35,7 +37,6 @@ import java.util.regex.Pattern;
  */
 final class DrillStack implements AutoCloseable {
 
-    static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     static final int MAX_IN_FLIGHT = 16;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

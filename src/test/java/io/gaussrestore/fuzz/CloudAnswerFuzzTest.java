@@ -1,5 +1,6 @@
 package io.gaussrestore.fuzz;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -39,7 +40,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class CloudAnswerFuzzTest {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final String[] CONTENT_TYPES = {"application/json", "application/json;charset=UTF-8", "text/html",
             "application/octet-stream", "text/plain; charset=ISO-8859-1", null};
     private static final int[] STATUSES = {200, 200, 200, 201, 202, 204, 301, 400, 401, 403, 404, 409, 413, 418, 429,
@@ -61,7 +61,7 @@ class CloudAnswerFuzzTest {
         Map<String, Answer> answers = new TreeMap<>();
         long restoreTime = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
         for (int i = 0; i < count; i++) {
-            String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
+            String instance = io.gaussrestore.testing.Requests.instance();
             Answer answer = answer(random);
             String path = "/v3/" + PROJECT + "/instances/" + instance;
             String scenario = "cloud-fuzz-" + instance;

@@ -1,5 +1,7 @@
 package io.gaussrestore.fuzz;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -34,7 +36,6 @@ public final class FuzzCases {
         }
     }
 
-    static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String[] FIELDS = {"request_id", "project_id", "instance_id", "restore_time",

@@ -1,5 +1,6 @@
 package io.gaussrestore.ledger;
 
+import static io.gaussrestore.testing.Requests.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -323,7 +324,7 @@ abstract class IdempotencyLedgerContract {
     void theConsoleFindsRequestsByEveryFilterCountsThemAndPicksThoseThatNeedAPerson() {
         // Rows of their own: received long after every other test's, on an instance of their own.
         Instant later = NOW.plus(Duration.ofDays(3650));
-        String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
+        String instance = instance();
         String prefix = "find_" + UUID.randomUUID().toString().substring(0, 8);
         java.util.function.BiFunction<String, Integer, NewRequest> at = (id, minutes) -> new NewRequest(id, key(),
                 "97b026aa9cc4417888c14c84a1ad9860", instance, "{}", minutes % 2 == 0 ? "bot-a" : "bot-b", "why", null,
@@ -394,10 +395,6 @@ abstract class IdempotencyLedgerContract {
         assertThat(ledger.find(second).orElseThrow().trackerLeaseUntil()).as("published: the lease is given back").isNull();
         assertThat(other.claimDueJobs(NOW.plusSeconds(1), NOW.plusSeconds(1), Duration.ofSeconds(30), 10_000))
                 .extracting(LedgerEntry::requestId).as("and its job is polled as any other").contains(second);
-    }
-
-    private static String instance() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
     }
 
     /** A request for that instance, claimed (SUBMITTING) and, when {@code queued}, put in the instance's line. */

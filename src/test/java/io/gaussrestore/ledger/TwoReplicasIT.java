@@ -1,5 +1,6 @@
 package io.gaussrestore.ledger;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.Test;
 class TwoReplicasIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final int RESTORES = 60;
 
     @Test

@@ -1,5 +1,6 @@
 package io.gaussrestore.messaging;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -31,7 +32,6 @@ import org.junit.jupiter.api.Test;
 class HostileRecordsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final List<String> PRODUCTION_JVM = List.of("@docker/jvm.options", "-XX:MaxRAM=512m");
 
     @Test

@@ -1,5 +1,6 @@
 package io.gaussrestore.messaging;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class InFlightLimitTest {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final int LIMIT = 16;
     private static final Duration CLOUD_TAKES = Duration.ofMillis(1500);
 

@@ -1,5 +1,6 @@
 package io.gaussrestore.messaging;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,9 +28,9 @@ import org.junit.jupiter.api.Test;
  * waits for a couple of hundred of the backlog's records, not for a megabyte of them.
  */
 @QuarkusTest
+@Tag("drill")
 class PartitionFairnessTest {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final int BACKLOG = 6_000;
 
     @InjectCloudApi

@@ -1,5 +1,6 @@
 package io.gaussrestore.monitoring;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -44,7 +45,6 @@ class PrometheusTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
 
     @Inject
     GaussDbSimulator simulator;

@@ -1,5 +1,6 @@
 package io.gaussrestore.observability;
 
+import static io.gaussrestore.testing.Requests.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -52,10 +53,6 @@ class TracingTest {
                 {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
                  "restore_tables": [{"database": "shop", "tables": [{"old_name": "orders", "new_name": "orders_b"}]}]}
                 """.formatted(requestId, PROJECT, instance, Instant.now().minus(Duration.ofHours(1)).toEpochMilli());
-    }
-
-    private static String instance() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
     }
 
     private List<SpanData> trace(String traceId) {

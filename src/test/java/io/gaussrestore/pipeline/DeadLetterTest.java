@@ -1,5 +1,8 @@
 package io.gaussrestore.pipeline;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
+import static io.gaussrestore.testing.Requests.restorePath;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -39,7 +42,6 @@ class DeadLetterTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(40);
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
 
     @InjectCloudApi
     WireMockServer cloud;
@@ -49,14 +51,6 @@ class DeadLetterTest {
 
     @Inject
     RestoreRequestValidator validator;
-
-    private static String instanceId() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
-    }
-
-    private static String restorePath(String instanceId) {
-        return "/v3/" + PROJECT + "/instances/" + instanceId + "/backups/restore/tables";
-    }
 
     private static String request(String requestId, String instanceId) {
         return """
@@ -78,7 +72,7 @@ class DeadLetterTest {
 
     @Test
     void aFailureThatWouldRepeatDeadLettersTheRecordAtOnce() throws Exception {
-        String poisoned = instanceId();
+        String poisoned = instance();
         execute("ALTER TABLE restore_request ADD CONSTRAINT test_poison CHECK (instance_id <> '" + poisoned + "')");
         try {
             String requestId = "repeats-" + UUID.randomUUID();
@@ -101,7 +95,7 @@ class DeadLetterTest {
         } finally {
             execute("ALTER TABLE restore_request DROP CONSTRAINT test_poison");
         }
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-after-poison");
         String next = "after-poison-" + UUID.randomUUID();
         TestTopics.send("poison", request(next, instanceId));
@@ -111,7 +105,7 @@ class DeadLetterTest {
 
     @Test
     void aLedgerAwayPastTheDeadlineDeadLettersTheRecordAndItsReplayIsServedOnce() throws Exception {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-replayed");
         String requestId = "ledger-away-" + UUID.randomUUID();
         String text = request(requestId, instanceId);

@@ -1,5 +1,9 @@
 package io.gaussrestore.pipeline;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
+import static io.gaussrestore.testing.Requests.restorePath;
+
 import io.gaussrestore.testing.Api;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -27,24 +31,15 @@ import org.junit.jupiter.api.Test;
 class DeduplicationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
 
     @InjectCloudApi
     WireMockServer cloud;
-
-    private static String instanceId() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
-    }
 
     private String stubAccepted(String instanceId) {
         String jobId = UUID.randomUUID().toString();
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
                 .withBody("{\"job_id\": \"" + jobId + "\"}")));
         return jobId;
-    }
-
-    private static String restorePath(String instanceId) {
-        return "/v3/" + PROJECT + "/instances/" + instanceId + "/backups/restore/tables";
     }
 
     private static String request(String requestId, String instanceId, String time, String tables) {
@@ -63,7 +58,7 @@ class DeduplicationTest {
 
     @Test
     void theSameRequestFiveTimesReachesTheCloudOnce() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         String jobId = stubAccepted(instanceId);
         String requestId = "five-" + UUID.randomUUID();
         double duplicates = Metrics.value("gaussdb_restore_requests_total", "outcome=\"duplicate\"");
@@ -87,7 +82,7 @@ class DeduplicationTest {
 
     @Test
     void fiveRequestIdsForOneRestoreInAnySpellingReachTheCloudOnce() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         String jobId = stubAccepted(instanceId);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -113,7 +108,7 @@ class DeduplicationTest {
 
     @Test
     void aPermanentlyFailedRestoreMayBeRequestedAgain() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(400)
                 .withBody("{\"error_code\": \"DBS.200823\", \"error_msg\": \"The database does not exist.\"}")));
         String failed = "failed-" + UUID.randomUUID();
@@ -132,7 +127,7 @@ class DeduplicationTest {
 
     @Test
     void theLedgerIsReadableOverHttp() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         String jobId = stubAccepted(instanceId);
         String first = "http-view-" + UUID.randomUUID();
         String second = "http-view-dup-" + UUID.randomUUID();
@@ -157,7 +152,7 @@ class DeduplicationTest {
 
     @Test
     void requestsPostedOverHttpFlowLikeAnyOther() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         String jobId = stubAccepted(instanceId);
         String requestId = "posted-" + UUID.randomUUID();
 

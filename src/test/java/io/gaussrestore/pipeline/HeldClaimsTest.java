@@ -1,5 +1,6 @@
 package io.gaussrestore.pipeline;
 
+import static io.gaussrestore.testing.Requests.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,10 +57,6 @@ class HeldClaimsTest {
         String id = "held-" + UUID.randomUUID();
         return new NewRequest(id, "sha256:" + UUID.randomUUID(), "97b026aa9cc4417888c14c84a1ad9860", instance, "{}",
                 "bot", null, null, "requests-0@" + UUID.randomUUID(), UUID.randomUUID().toString(), NOW);
-    }
-
-    private static String instance() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.gaussrestore.pipeline;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
+import static io.gaussrestore.testing.Requests.restorePath;
+import static io.gaussrestore.testing.Requests.statuses;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -32,8 +36,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class OrphanSweepTest {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
-
     @InjectCloudApi
     WireMockServer cloud;
 
@@ -45,14 +47,6 @@ class OrphanSweepTest {
 
     @Inject
     io.gaussrestore.ledger.LedgerStore store;
-
-    private static String instance() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
-    }
-
-    private static String restorePath(String instance) {
-        return "/v3/" + PROJECT + "/instances/" + instance + "/backups/restore/tables";
-    }
 
     /** A request claimed at {@code at} for its instance (SUBMITTING), as the pipeline claims one. */
     private String claimed(String instance, Instant at) {
@@ -73,10 +67,6 @@ class OrphanSweepTest {
 
     private String token(String id) {
         return ledger.find(id).orElseThrow().leaseToken();
-    }
-
-    private static List<String> statuses(String requestId) {
-        return TestTopics.resultValues(requestId).stream().map(r -> r.get("status").asText()).toList();
     }
 
     private int posts(String instance) {

@@ -1,5 +1,8 @@
 package io.gaussrestore.pipeline;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
+import static io.gaussrestore.testing.Requests.restorePath;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -48,7 +51,6 @@ class PipelineRecoveryTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final AtomicLong OFFSETS = new AtomicLong();
 
     @InjectCloudApi
@@ -78,14 +80,6 @@ class PipelineRecoveryTest {
     @org.junit.jupiter.api.BeforeAll
     static void readResults() {
         TestTopics.startReader();
-    }
-
-    private static String instanceId() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
-    }
-
-    private static String restorePath(String instanceId) {
-        return "/v3/" + PROJECT + "/instances/" + instanceId + "/backups/restore/tables";
     }
 
     private static String request(String requestId, String instanceId, long restoreTime) {
@@ -129,7 +123,7 @@ class PipelineRecoveryTest {
 
     @Test
     void aRecordSeenSettledIsLookedUpFirstYetTheLedgerStillDecides() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-seen");
         String requestId = "seen-" + UUID.randomUUID();
         InboundRecord original = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
@@ -146,7 +140,7 @@ class PipelineRecoveryTest {
                 .as("the original record again: its own outcome, not a repeat").isEqualTo(ResultStatus.SUBMITTED);
 
         String unknown = "seen-wrongly-" + UUID.randomUUID();
-        String other = instanceId();
+        String other = instance();
         stubAccepted(other, "job-unknown");
         Disposition wrongHint = process(record(request(unknown, other, 1690890940000L), RecordFence.ALWAYS)
                 .asSeenSettled());
@@ -164,7 +158,7 @@ class PipelineRecoveryTest {
 
     @Test
     void repeatsOfOneRequestReadTheLedgerAboutOnceASecondAndSeeItsChangesAfterThat() throws Exception {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-repeated");
         String requestId = "repeated-" + UUID.randomUUID();
         String value = request(requestId, instanceId, 1690890940000L);
@@ -192,7 +186,7 @@ class PipelineRecoveryTest {
 
     @Test
     void aRepublishedFirstResultIsTheSameBytesUnderTheSameId() throws Exception {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-republished");
         String requestId = "republished-" + UUID.randomUUID();
         InboundRecord record = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
@@ -215,7 +209,7 @@ class PipelineRecoveryTest {
 
     @Test
     void aRecordWhoseFirstResultAnotherOwnerIsPublishingWaitsForItInsteadOfPublishingItToo() throws Exception {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-held");
         String requestId = "held-" + UUID.randomUUID();
         InboundRecord record = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
@@ -244,7 +238,7 @@ class PipelineRecoveryTest {
 
     @Test
     void aRecordRepeatingAKnownRequestIdIsAnsweredUnderAStableId() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-original");
         String requestId = "repeated-" + UUID.randomUUID();
         process(record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS));
@@ -263,7 +257,7 @@ class PipelineRecoveryTest {
 
     @Test
     void aRevokedPartitionStopsTheWorkBeforeItsCallAndGivesTheRequestBack() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-new-owner");
         String requestId = "revoked-" + UUID.randomUUID();
         InboundRecord record = record(request(requestId, instanceId, 1690890940000L), () -> false);
@@ -284,7 +278,7 @@ class PipelineRecoveryTest {
 
     @Test
     void aRecordValidWhenAcceptedIsStillServedWhenItComesBackAfterTheRulesMovedOn() throws Exception {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-late");
         String requestId = "valid-then-old-" + UUID.randomUUID();
         // Accepted long ago, when its restore_time was within the retention; today it no longer is.
@@ -308,7 +302,7 @@ class PipelineRecoveryTest {
 
     @Test
     void aLedgerThatFailsForAMomentAfterThePostDoesNotTurnTheRestoreUnknown() throws Exception {
-        String instanceId = instanceId();
+        String instanceId = instance();
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
                 .withFixedDelay(1000).withBody("{\"job_id\": \"job-kept\"}")));
         String requestId = "ledger-hiccup-" + UUID.randomUUID();
@@ -342,7 +336,7 @@ class PipelineRecoveryTest {
         String project = UUID.randomUUID().toString().replace("-", "");
         limiter.throttled(project, io.gaussrestore.cloud.Operation.RESTORE, "policy user over ratelimit,limit:100000,time:1 minute", "14");
         await().atMost(WAIT).until(() -> throttledAt(project) != null);
-        String instanceId = instanceId();
+        String instanceId = instance();
         String path = "/v3/" + project + "/instances/" + instanceId + "/backups/restore/tables";
         cloud.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200)
                 .withBody("{\"job_id\": \"job-after-wait\"}")));

@@ -1,5 +1,8 @@
 package io.gaussrestore.pipeline;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
+import static io.gaussrestore.testing.Requests.restorePath;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -37,7 +40,6 @@ import org.junit.jupiter.api.Test;
 class RecordSafetyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final String REQUEST = """
             {%s"project_id": "%s", "instance_id": "%s", "restore_time": 1690890940000,
              "restore_tables": [{"database": "shop", "tables": [{"old_name": "orders", "new_name": "orders_%s"}]}]%s}
@@ -54,14 +56,6 @@ class RecordSafetyTest {
 
     @Inject
     io.gaussrestore.ledger.LedgerStore store;
-
-    private static String instanceId() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
-    }
-
-    private static String restorePath(String instanceId) {
-        return "/v3/" + PROJECT + "/instances/" + instanceId + "/backups/restore/tables";
-    }
 
     private static String request(String requestId, String instanceId, String extra) {
         return REQUEST.formatted(requestId == null ? "" : "\"request_id\": \"" + requestId + "\", ", PROJECT, instanceId,
@@ -81,7 +75,7 @@ class RecordSafetyTest {
 
     /** A valid request sent after the poison one is still answered: the partition did not stall. */
     private void theNextRecordIsServed(String key) {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-next");
         String requestId = "next-" + UUID.randomUUID();
         TestTopics.send(key, request(requestId, instanceId, ""));
@@ -114,7 +108,7 @@ class RecordSafetyTest {
         assertThat(result.get("status").asText()).isEqualTo("REJECTED");
         assertThat(TestTopics.results("c".repeat(1000))).isEmpty();
 
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-ce");
         String valid = request(null, instanceId, "");
         TestTopics.send(instanceId, valid.getBytes(StandardCharsets.UTF_8), Map.of("ce_id", "d".repeat(1000)));
@@ -132,7 +126,7 @@ class RecordSafetyTest {
         String body = """
                 {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": 1690890940000,
                  "restore_tables": [{"database": "shop", "tables": [%s]}]}
-                """.formatted(requestId, PROJECT, instanceId(), tables);
+                """.formatted(requestId, PROJECT, instance(), tables);
         assertThat(body.length()).isLessThan(65536);
 
         TestTopics.send("violations", body);
@@ -153,7 +147,7 @@ class RecordSafetyTest {
     @Test
     void controlCharactersInAuditFieldsAreRejectedNotStored() {
         String requestId = "control-" + UUID.randomUUID();
-        String instanceId = instanceId();
+        String instanceId = instance();
 
         TestTopics.send(instanceId, request(requestId, instanceId, ", \"requested_by\": \"bot\\u0000\\u0007\""));
 
@@ -165,7 +159,7 @@ class RecordSafetyTest {
 
     @Test
     void ruleBreakingRecordsRunSideBySideYetKeepTheirPlaceInTheInstancesLine() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         // The first restore's answer takes a second: everything after it on the instance must wait for it.
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
                 .withFixedDelay(1000).withBody("{\"job_id\": \"job-line\"}")));
@@ -195,7 +189,7 @@ class RecordSafetyTest {
 
     @Test
     void newIdsForARestoreAlreadySubmittedRunSideBySideAsDuplicatesYetKeepTheirPlaceInTheLine() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
                 .withFixedDelay(300).withBody("{\"job_id\": \"job-dup-line\"}")));
         String original = "dup-original-" + UUID.randomUUID();
@@ -230,7 +224,7 @@ class RecordSafetyTest {
 
     @Test
     void aNewIdForARestoreWhoseJobFailedSinceIsSentNotAnsweredAsADuplicate() throws Exception {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-failed-since");
         String original = "failed-since-" + UUID.randomUUID();
         String record = request(original, instanceId, "");
@@ -256,7 +250,7 @@ class RecordSafetyTest {
 
     @Test
     void aRepeatOfASettledRequestIsAnsweredWithoutWaitingBehindASlowOne() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         String path = restorePath(instanceId);
         cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(200).withBody("{\"job_id\": \"job-settled\"}")).willSetStateTo("slow"));
@@ -282,7 +276,7 @@ class RecordSafetyTest {
     @Test
     void aRecordOlderThanTheDeduplicationWindowIsRejectedAsAPossibleReplay() {
         String requestId = "replayed-" + UUID.randomUUID();
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-replay");
         long eightDaysAgo = Instant.now().minus(Duration.ofDays(8)).toEpochMilli();
 
@@ -298,7 +292,7 @@ class RecordSafetyTest {
 
     @Test
     void afterALostAnswerABusyInstanceEndsUnknownWithoutAThirdPost() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         String path = restorePath(instanceId);
         // The first POST starts a job but its answer is lost (slower than the 2 s read timeout); the instance still
         // looks ACTIVE, so the service sends again and is told the instance is busy: with its own job, perhaps.
@@ -333,7 +327,7 @@ class RecordSafetyTest {
         // loaded machine can come after a probe closed it again.
         assertThat(registry.get("gaussdb.restore.circuit.open").gauge().value()).isEqualTo(1.0);
         String invalidId = "probe-rejected-" + UUID.randomUUID();
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-after-probe");
         String validId = "probe-valid-" + UUID.randomUUID();
 
@@ -348,7 +342,7 @@ class RecordSafetyTest {
 
     @Test
     void errorCodesFromCloudBodiesCannotMintMetricSeries() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         String garbage = "DBS.200823 <html>" + UUID.randomUUID();
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(400)
                 .withBody("{\"error_code\": \"" + garbage + "\", \"error_msg\": \"refused\"}")));
@@ -365,10 +359,10 @@ class RecordSafetyTest {
 
     @Test
     void postRestoresRefusesAMalformedRequestIdWithoutPublishing() {
-        String body = request("x".repeat(300), instanceId(), "");
+        String body = request("x".repeat(300), instance(), "");
         io.gaussrestore.testing.Api.asBot().contentType("application/json").body(body).post("/restores").then().statusCode(400)
                 .body("error", org.hamcrest.Matchers.containsString("request_id must be 1 to 128 characters"));
-        io.gaussrestore.testing.Api.asBot().contentType("application/json").body(request("bad id with spaces", instanceId(), "")).post("/restores")
+        io.gaussrestore.testing.Api.asBot().contentType("application/json").body(request("bad id with spaces", instance(), "")).post("/restores")
                 .then().statusCode(400);
     }
 }

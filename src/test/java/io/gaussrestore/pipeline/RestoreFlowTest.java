@@ -1,5 +1,8 @@
 package io.gaussrestore.pipeline;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
+import static io.gaussrestore.testing.Requests.restorePath;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
@@ -33,32 +36,10 @@ class RestoreFlowTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
-    private static final String EXAMPLE = """
-            {
-              "request_id": "%s",
-              "project_id": "97b026aa9cc4417888c14c84a1ad9860",
-              "instance_id": "%s",
-              "restore_time": 1690890940000,
-              "last_table_info": true,
-              "restore_tables": [
-                {"database": "test_db_1", "tables": [{"old_name": "t3", "new_name": "t3_1690899914000"}]}
-              ],
-              "requested_by": "incident-bot",
-              "reason": "rows deleted by a bad migration"
-            }
-            """;
+    private static final String EXAMPLE = io.gaussrestore.testing.Requests.EXAMPLE;
 
     @InjectCloudApi
     WireMockServer cloud;
-
-    private static String instanceId() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
-    }
-
-    private static String restorePath(String instanceId) {
-        return "/v3/" + PROJECT + "/instances/" + instanceId + "/backups/restore/tables";
-    }
 
     private void stubAccepted(String instanceId, String jobId) {
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
@@ -122,7 +103,7 @@ class RestoreFlowTest {
 
     @Test
     void aMissingDatabaseFailsAtOnceWithItsCode() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(400)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"error_code\": \"DBS.200823\", \"error_msg\": \"The database does not exist.\"}")));
@@ -147,7 +128,7 @@ class RestoreFlowTest {
         // A project of its own: the 429 below states a limit of 60 a minute, which the rate budget remembers for
         // ten minutes; on the shared project it would slow every later test's POSTs.
         String project = UUID.randomUUID().toString().replace("-", "");
-        String instanceId = instanceId();
+        String instanceId = instance();
         String path = "/v3/" + project + "/instances/" + instanceId + "/backups/restore/tables";
         cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(500).withBody("{\"error_code\": \"DBS.108000\", \"error_msg\": \"busy\"}"))
@@ -179,7 +160,7 @@ class RestoreFlowTest {
 
     @Test
     void aGatewayErrorOnThePostIsNotResubmittedWhileTheInstanceRestores() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(502)
                 .withBody("<html>Bad Gateway</html>")));
         stubInstance(instanceId, "RESTORING");
@@ -196,7 +177,7 @@ class RestoreFlowTest {
 
     @Test
     void aGatewayErrorOnThePostIsResubmittedWhenTheInstanceShowsNoRestore() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         String path = restorePath(instanceId);
         cloud.stubFor(post(urlPathEqualTo(path)).inScenario(instanceId).whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(503)).willSetStateTo("recovered"));
@@ -218,7 +199,7 @@ class RestoreFlowTest {
 
     @Test
     void threeServerErrorsThenSuccessTakeFourAttempts() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         String path = restorePath(instanceId);
         String state = Scenario.STARTED;
         for (int i = 1; i <= 3; i++) {
@@ -263,7 +244,7 @@ class RestoreFlowTest {
 
     @Test
     void unreadableRecordsAreDeadLetteredAndTheNextRecordIsStillProcessed() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-after-garbage");
         byte[] garbage = ("not json " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
         byte[] array = ("[\"" + UUID.randomUUID() + "\"]").getBytes(StandardCharsets.UTF_8);
@@ -294,7 +275,7 @@ class RestoreFlowTest {
 
     @Test
     void withoutARequestIdTheCeIdHeaderThenTheBusinessKeyNameTheRequest() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-ce-id");
         String ceId = "ce-" + UUID.randomUUID();
         String noId = EXAMPLE.formatted("x", instanceId).replace("\"request_id\": \"x\",", "");
@@ -311,7 +292,7 @@ class RestoreFlowTest {
 
     @Test
     void theMetricsMove() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         stubAccepted(instanceId, "job-metrics");
         double submitted = Metrics.value("gaussdb_restore_requests_total", "outcome=\"submitted\"");
         double calls = Metrics.value("gaussdb_restore_api_calls_total", "operation=\"restore\"", "status=\"200\"");
@@ -336,7 +317,7 @@ class RestoreFlowTest {
 
     @Test
     void aRefusedFixedTokenFailsClearlyWithoutRetriesOrLeaks() {
-        String instanceId = instanceId();
+        String instanceId = instance();
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).withHeader("X-Auth-Token", equalTo("test-token-not-a-secret"))
                 .willReturn(aResponse().withStatus(401).withBody("{\"error_code\": \"APIGW.0301\", \"error_msg\": \"token test-token-not-a-secret expired\"}")));
         String requestId = "auth-" + UUID.randomUUID();

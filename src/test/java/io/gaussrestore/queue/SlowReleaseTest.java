@@ -1,5 +1,9 @@
 package io.gaussrestore.queue;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
+import static io.gaussrestore.testing.Requests.restorePath;
+import static io.gaussrestore.testing.Requests.statuses;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -26,18 +30,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class SlowReleaseTest {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
-
     @InjectCloudApi
     WireMockServer cloud;
-
-    private static String instance() {
-        return UUID.randomUUID().toString().replace("-", "") + "in07";
-    }
-
-    private static String restorePath(String instance) {
-        return "/v3/" + PROJECT + "/instances/" + instance + "/backups/restore/tables";
-    }
 
     /** The instance answers busy (409 DBS.200019) to the first POST, then {@code afterBusy}; it shows ACTIVE. */
     private void busyOnce(String instance, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder afterBusy) {
@@ -60,15 +54,8 @@ class SlowReleaseTest {
 
     private static String send(String instance) {
         String requestId = "slow-release-" + UUID.randomUUID();
-        TestTopics.send(instance, """
-                {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
-                 "restore_tables": [{"database": "shop", "tables": [{"old_name": "orders", "new_name": "orders_back"}]}]}
-                """.formatted(requestId, PROJECT, instance, Instant.now().minus(Duration.ofHours(1)).toEpochMilli()));
+        TestTopics.send(instance, io.gaussrestore.testing.Requests.request(requestId, instance));
         return requestId;
-    }
-
-    private static List<String> statuses(String requestId) {
-        return TestTopics.resultValues(requestId).stream().map(r -> r.get("status").asText()).toList();
     }
 
     private int posts(String instance) {

@@ -24,20 +24,8 @@ class RestoreRequestValidatorTest {
     private static final RestoreRequestValidator VALIDATOR =
             new RestoreRequestValidator(new RequestRules(5, Duration.ofDays(732), Duration.ofSeconds(60)),
                     Clock.fixed(NOW, ZoneOffset.UTC));
-    private static final String EXAMPLE = """
-            {
-              "request_id": "INC-4711-orders",
-              "project_id": "97b026aa9cc4417888c14c84a1ad9860",
-              "instance_id": "61a4ea66210545909d74a05c27a7179ein07",
-              "restore_time": 1690890940000,
-              "last_table_info": true,
-              "restore_tables": [
-                {"database": "test_db_1", "tables": [{"old_name": "t3", "new_name": "t3_1690899914000"}]}
-              ],
-              "requested_by": "incident-bot",
-              "reason": "rows deleted by a bad migration"
-            }
-            """;
+    private static final String EXAMPLE = io.gaussrestore.testing.Requests.EXAMPLE
+            .formatted("INC-4711-orders", "61a4ea66210545909d74a05c27a7179ein07");
 
     static ObjectNode example() {
         try {

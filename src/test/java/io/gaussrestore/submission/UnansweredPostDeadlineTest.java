@@ -1,5 +1,7 @@
 package io.gaussrestore.submission;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,8 +27,6 @@ import org.junit.jupiter.api.Test;
 @TestProfile(InstanceQueueTest.QueueProfile.class)
 class UnansweredPostDeadlineTest {
 
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
-
     @Inject
     GaussDbSimulator simulator;
 
@@ -39,7 +39,7 @@ class UnansweredPostDeadlineTest {
     void unansweredPostsToAnActiveInstanceStopAtTheRetryDeadline() {
         // Every answer is held past the 2 s read timeout, and no job starts: the instance shows ACTIVE.
         simulator.loseAnswers(1.0, 0, Duration.ofSeconds(3));
-        String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
+        String instance = instance();
         String requestId = "unanswered-" + UUID.randomUUID();
         Instant sent = Instant.now();
         TestTopics.send(instance, """

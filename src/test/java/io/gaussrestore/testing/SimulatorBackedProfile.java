@@ -2,7 +2,6 @@ package io.gaussrestore.testing;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,12 +10,7 @@ public class SimulatorBackedProfile implements QuarkusTestProfile {
 
     /** The settings every simulator-backed profile shares: the service calls its own simulator, a ledger of its own. */
     public static Map<String, String> base(String ledgerName) {
-        Map<String, String> config = new HashMap<>();
-        config.put("restore.gaussdb.endpoint", InProcessSimulator.URL);
-        config.put("restore.auth.token", "local-dev-token");
-        config.put("restore.requests.retention", "P732D");
-        config.put("restore.ledger.jdbc-url", "jdbc:h2:mem:" + ledgerName + ";DB_CLOSE_DELAY=-1");
-        return config;
+        return ProfileSettings.simulatorBacked(ledgerName).map();
     }
 
     /** Every log line at DEBUG into a file, for tests that search the log for secrets. */
@@ -32,13 +26,7 @@ public class SimulatorBackedProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        Map<String, String> config = base("simulator-backed");
-        config.put("restore.tracking.enabled", "true");
-        config.put("restore.tracking.interval", "PT1S");
-        config.put("restore.tracking.first-poll-delay", "PT0.2S");
-        config.put("simulator.job-duration", "PT10S");
-        config.put("simulator.job-visibility-delay", "PT2S");
-        return config;
+        return ProfileSettings.simulatorBacked("simulator-backed").tracked("PT1S", "PT0.2S").jobs("PT10S", "PT2S").map();
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.gaussrestore.simulator.SimulatorSettings;
 import io.gaussrestore.testing.Metrics;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
+import io.gaussrestore.testing.ProfileSettings;
 import io.gaussrestore.testing.SimulatorBackedProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Throttling, busy instances, lost answers, outages and concurrency, against the simulator on a real broker. */
@@ -35,22 +37,16 @@ class ResilienceTest {
     public static class ResilienceProfile extends SimulatorBackedProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = base("resilience");
-            config.put("restore.gaussdb.read-timeout", "PT1S");
-            config.put("restore.retry.deadline", "PT5M");
-            config.put("restore.retry.initial-backoff", "PT0.1S");
-            config.put("restore.retry.max-backoff", "PT2S");
-            config.put("restore.retry.ambiguous-grace", "PT1S");
-            config.put("restore.throttling.rate-per-minute", "1200");
-            config.put("restore.throttling.burst", "20");
-            config.put("restore.throttling.floor-per-minute", "60");
-            config.put("restore.throttling.circuit-failure-threshold", "5");
-            config.put("restore.throttling.circuit-open-for", "PT2S");
-            config.put("restore.tracking.enabled", "false");
-            config.put("restore.queue.check-interval", "PT0.5S");
-            config.put("simulator.job-duration", "PT0.2S");
-            config.put("simulator.job-visibility-delay", "PT0S");
-            return config;
+            return ProfileSettings.simulatorBacked("resilience").untracked().jobs("PT0.2S", "PT0S")
+                    .with("restore.gaussdb.read-timeout", "PT1S").with("restore.queue.check-interval", "PT0.5S")
+                    // Retries: a long deadline, short pauses, a second of grace for an ambiguous answer.
+                    .with("restore.retry.deadline", "PT5M").with("restore.retry.initial-backoff", "PT0.1S")
+                    .with("restore.retry.max-backoff", "PT2S").with("restore.retry.ambiguous-grace", "PT1S")
+                    // A gateway budget the tests can exceed, and a circuit that opens after five failures.
+                    .with("restore.throttling.rate-per-minute", "1200").with("restore.throttling.burst", "20")
+                    .with("restore.throttling.floor-per-minute", "60")
+                    .with("restore.throttling.circuit-failure-threshold", "5")
+                    .with("restore.throttling.circuit-open-for", "PT2S").map();
         }
     }
 
@@ -95,6 +91,7 @@ class ResilienceTest {
     }
 
     @Test
+    @Tag("drill")
     void twoHundredRequestsUnderAThrottlingGatewayAllGetThrough() {
         String project = project();
         String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 28);
@@ -193,6 +190,7 @@ class ResilienceTest {
     }
 
     @Test
+    @Tag("drill")
     void anOutagePausesConsumptionAndEverythingIsSubmittedAfterItInOrder() {
         String project = project();
         String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 28);

@@ -1,5 +1,8 @@
 package io.gaussrestore.tracking;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+import static io.gaussrestore.testing.Requests.instance;
+import static io.gaussrestore.testing.Requests.statuses;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,7 +32,6 @@ import org.junit.jupiter.api.Test;
 class JobTrackingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
 
     @Inject
     GaussDbSimulator simulator;
@@ -41,16 +43,9 @@ class JobTrackingTest {
 
     private static String send() {
         String requestId = "tracked-" + UUID.randomUUID();
-        String instance = UUID.randomUUID().toString().replace("-", "") + "in07";
-        TestTopics.send(instance, """
-                {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
-                 "restore_tables": [{"database": "shop", "tables": [{"old_name": "orders", "new_name": "orders_back"}]}]}
-                """.formatted(requestId, PROJECT, instance, Instant.now().minus(Duration.ofHours(1)).toEpochMilli()));
+        String instance = instance();
+        TestTopics.send(instance, io.gaussrestore.testing.Requests.request(requestId, instance));
         return requestId;
-    }
-
-    private static List<String> statuses(String requestId) {
-        return TestTopics.resultValues(requestId).stream().map(r -> r.get("status").asText()).toList();
     }
 
     @Test

@@ -40,7 +40,7 @@ class QueueRecoveryDrillsIT {
                 topics.send(instance, """
                         {"request_id": "%s", "project_id": "%s", "instance_id": "%s", "restore_time": %d,
                          "restore_tables": [{"database": "shop", "tables": [{"old_name": "t%d", "new_name": "t%d_back"}]}]}
-                        """.formatted(id, TrackingProcesses.PROJECT, instance, time, round, round));
+                        """.formatted(id, io.gaussrestore.testing.Requests.PROJECT, instance, time, round, round));
                 lines.computeIfAbsent(instance, k -> new ArrayList<>()).add(id);
             }
         }

@@ -1,5 +1,7 @@
 package io.gaussrestore.tracking;
 
+import static io.gaussrestore.testing.Requests.PROJECT;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gaussrestore.testing.RecordCollector;
@@ -17,7 +19,6 @@ import java.util.UUID;
 /** A simulator running on its own and services that use it. */
 final class TrackingProcesses {
 
-    static final String PROJECT = "97b026aa9cc4417888c14c84a1ad9860";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TrackingProcesses() {}
