@@ -3,6 +3,8 @@ package io.gaussrestore.access;
 import io.gaussrestore.request.RestoreRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -13,10 +15,13 @@ import java.util.Optional;
 @Singleton
 public class Acceptance {
 
-    /** How many requests of the request's instance were accepted in the last hour, the request itself left out. */
+    /** The span the policy's hourly limit counts back over. */
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    /** How many requests of the request's instance were accepted since a moment, the request itself left out. */
     @FunctionalInterface
-    public interface AcceptedLastHour {
-        Uni<Long> count();
+    public interface AcceptedSince {
+        Uni<Long> count(Instant since);
     }
 
     private final AccessFiles access;
@@ -25,14 +30,14 @@ public class Acceptance {
         this.access = access;
     }
 
-    /** Why the request is not accepted, or empty when it is. */
+    /** Why the request, judged at {@code at}, is not accepted, or empty when it is. */
     public Uni<Optional<RestorePolicy.Denial>> judge(RestoreRequest request, Optional<RestorePolicy.Caller> caller,
-            AcceptedLastHour acceptedLastHour) {
+            Instant at, AcceptedSince accepted) {
         RestorePolicy policy = access.policy();
         Optional<RestorePolicy.Denial> denial = policy.check(request, caller);
         if (denial.isPresent() || policy.hourlyLimit(request).isEmpty()) {
             return Uni.createFrom().item(denial);
         }
-        return acceptedLastHour.count().map(count -> policy.checkHourly(request, count));
+        return accepted.count(at.minus(HOUR)).map(count -> policy.checkHourly(request, count));
     }
 }

@@ -19,13 +19,14 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
 
 /**
  * The way into the pipeline for an authenticated person or program (the HTTP API and the console): judges the
@@ -36,6 +37,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  */
 @ApplicationScoped
 public class HttpDoor {
+
+    private static final Logger LOG = Logger.getLogger(HttpDoor.class);
 
     /** What became of a request at the door: 202 (written), 400 (refused, nothing written), 403 or 503. */
     public record Answer(int status, String requestId, String code, String error) {
@@ -92,21 +95,23 @@ public class HttpDoor {
                     + "or '-'; nothing was accepted");
         }
         String requestId = check.requestId() != null ? check.requestId() : idPrefix + UUID.randomUUID();
-        Uni<Optional<RestorePolicy.Denial>> acceptance = check instanceof RequestCheck.Valid valid
-                ? this.acceptance.judge(valid.request(), Optional.of(new RestorePolicy.Caller(caller, roles)),
-                        () -> acceptedLastHour(valid.request().instanceId(), requestId))
+        Uni<Optional<RestorePolicy.Denial>> verdict = check instanceof RequestCheck.Valid valid
+                ? acceptance.judge(valid.request(), Optional.of(new RestorePolicy.Caller(caller, roles)),
+                        clock.instant(), since -> acceptedSince(valid.request().instanceId(), since, requestId))
                 : Uni.createFrom().item(Optional.empty());
-        return acceptance
+        return verdict
                 // The count behind the hourly limit could not be read: the request is written all the same and
                 // judged when its record is read; nothing is lost and nothing is sent unjudged.
+                .onFailure().invoke(e -> LOG.warnf("the hourly count for request %s could not be read at the door (%s): "
+                        + "it is judged when its record is read", requestId, e.toString()))
                 .onFailure().recoverWithItem(e -> Optional.empty())
                 .chain(denial -> write(caller, roles, json, requestId, denial.map(RestorePolicy.Denial::message)
                 .orElse(null)));
     }
 
-    private Uni<Long> acceptedLastHour(String instanceId, String requestId) {
-        return Uni.createFrom().item(() -> ledger.acceptedSince(instanceId, clock.instant().minus(Duration.ofHours(1)),
-                requestId)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    private Uni<Long> acceptedSince(String instanceId, Instant since, String requestId) {
+        return Uni.createFrom().item(() -> ledger.acceptedSince(instanceId, since, requestId))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     private Uni<Answer> write(String caller, Set<String> roles, ObjectNode json, String requestId, String denial) {

@@ -144,12 +144,12 @@ public class RestorePipeline implements Releases {
         }
         // The caller rule applies to a request written by the HTTP door whenever it is judged, with the caller and
         // roles the record carries.
-        Uni<Optional<RestorePolicy.Denial>> acceptance = this.acceptance.judge(request, record.httpCaller() == null
+        Uni<Optional<RestorePolicy.Denial>> verdict = acceptance.judge(request, record.httpCaller() == null
                         ? Optional.empty()
                         : Optional.of(new RestorePolicy.Caller(record.httpCaller(), record.httpRoles())),
-                () -> ledger.call("accepted_since", l -> l.acceptedSince(request.instanceId(),
-                        receivedAt.minus(Duration.ofHours(1)), requestId)));
-        return acceptance.chain(overLimit -> {
+                receivedAt, since -> ledger.call("accepted_since", l -> l.acceptedSince(request.instanceId(), since,
+                        requestId)));
+        return verdict.chain(overLimit -> {
             if (overLimit.isPresent()) {
                 return answered(record, rejections.denied(record, check, receivedAt, overLimit.get().message()));
             }

@@ -6,12 +6,16 @@ import java.util.List;
 public sealed interface RequestCheck {
 
     /** The request_id when it was given and well-formed, else null: read once, by the validator. */
-    default String requestId() {
-        return this instanceof Valid valid ? valid.request().requestId() : ((Invalid) this).requestId();
-    }
+    String requestId();
 
     /** The request follows every rule. */
-    record Valid(RestoreRequest request) implements RequestCheck {}
+    record Valid(RestoreRequest request) implements RequestCheck {
+
+        @Override
+        public String requestId() {
+            return request.requestId();
+        }
+    }
 
     /**
      * The request broke at least one rule; the fields that could be read are kept for the REJECTED result.

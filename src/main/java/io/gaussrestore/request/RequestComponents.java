@@ -17,8 +17,12 @@ public class RequestComponents {
     @Produces
     @Singleton
     RestoreRequestValidator validator(RestoreConfig config, Clock clock) {
+        return new RestoreRequestValidator(rules(config), clock);
+    }
+
+    /** The request rules the configuration sets. */
+    public static RequestRules rules(RestoreConfig config) {
         RestoreConfig.Requests requests = config.requests();
-        return new RestoreRequestValidator(
-                new RequestRules(requests.maxTables(), requests.retention(), requests.clockSkew()), clock);
+        return new RequestRules(requests.maxTables(), requests.retention(), requests.clockSkew());
     }
 }

@@ -104,12 +104,22 @@ public class InstanceQueueTest {
         ids.forEach(id -> io.gaussrestore.testing.Api.asBot().post("/restores/" + id + "/cancel"));
     }
 
-    @Test
-    void otherInstancesAreServedWhileOneInstanceHasALongLine() {
+    /** An instance whose restore runs for five minutes, and the request that started it. */
+    private record Busy(String instance, String first) {}
+
+    private Busy busyInstance() {
         jobsTake(Duration.ofMinutes(5));
         String busy = instance();
         String first = send(busy, "first");
         awaitStatus(first, "SUBMITTED");
+        return new Busy(busy, first);
+    }
+
+    @Test
+    void otherInstancesAreServedWhileOneInstanceHasALongLine() {
+        Busy running = busyInstance();
+        String busy = running.instance();
+        String first = running.first();
         List<String> line = new ArrayList<>();
         double queuedBefore = Metrics.value("gaussdb_restore_requests_total", "outcome=\"queued\"");
         for (int i = 0; i < 20; i++) {
@@ -137,10 +147,7 @@ public class InstanceQueueTest {
     @Test
     @Tag("drill")
     void aThousandRequestsForOneBusyInstanceAllWaitAndHoldUpNoOther() {
-        jobsTake(Duration.ofMinutes(5));
-        String busy = instance();
-        String first = send(busy, "first");
-        awaitStatus(first, "SUBMITTED");
+        String busy = busyInstance().instance();
         List<String> line = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < 1000; i++) {

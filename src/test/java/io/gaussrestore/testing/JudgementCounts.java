@@ -7,7 +7,7 @@ import io.gaussrestore.access.RestorePolicy;
 import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.request.RecordDecoder;
 import io.gaussrestore.request.RequestCheck;
-import io.gaussrestore.request.RequestRules;
+import io.gaussrestore.request.RequestComponents;
 import io.gaussrestore.request.RestoreRequest;
 import io.gaussrestore.request.RestoreRequestValidator;
 import io.smallrye.mutiny.Uni;
@@ -88,9 +88,7 @@ public final class JudgementCounts {
         @Alternative
         @Priority(1)
         RestoreRequestValidator validator(RestoreConfig config, Clock clock) {
-            RestoreConfig.Requests requests = config.requests();
-            return new RestoreRequestValidator(
-                    new RequestRules(requests.maxTables(), requests.retention(), requests.clockSkew()), clock) {
+            return new RestoreRequestValidator(RequestComponents.rules(config), clock) {
                 @Override
                 public RequestCheck checkAt(ObjectNode json, Instant now) {
                     count(instanceOf(json), "validate");
@@ -118,9 +116,9 @@ public final class JudgementCounts {
 
         @Override
         public Uni<Optional<RestorePolicy.Denial>> judge(RestoreRequest request, Optional<RestorePolicy.Caller> caller,
-                AcceptedLastHour acceptedLastHour) {
+                Instant at, AcceptedSince accepted) {
             count(request.instanceId(), "accept");
-            return super.judge(request, caller, acceptedLastHour);
+            return super.judge(request, caller, at, accepted);
         }
     }
 }

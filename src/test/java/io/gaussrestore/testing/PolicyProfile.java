@@ -16,13 +16,10 @@ public class PolicyProfile extends SimulatorBackedProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        Map<String, String> config = base("policy-profile");
-        config.put("restore.tracking.enabled", "false");
-        config.put("restore.access.policy-file", Policies.write(POLICY_FILE, Policies.STANDARD).toString());
-        config.put("restore.access.reload-interval", "PT0.5S");
-        // Traces on, exported to the tests' in-memory exporter (TracingTest shares this application).
-        config.put("quarkus.otel.sdk.disabled", "false");
-        config.put("quarkus.otel.bsp.schedule.delay", "PT0.1S");
-        return config;
+        return ProfileSettings.simulatorBacked("policy-profile").untracked()
+                .with("restore.access.policy-file", Policies.write(POLICY_FILE, Policies.STANDARD).toString())
+                .with("restore.access.reload-interval", "PT0.5S")
+                // Traces on, exported to the tests' in-memory exporter (TracingTest shares this application).
+                .with("quarkus.otel.sdk.disabled", "false").with("quarkus.otel.bsp.schedule.delay", "PT0.1S").map();
     }
 }

@@ -50,8 +50,10 @@ public final class ProfileSettings {
 
     /** Every log line at DEBUG into a file, for tests that search the log for secrets. */
     public ProfileSettings debugLog(Path file) {
-        config.putAll(SimulatorBackedProfile.debugLog(file));
-        return this;
+        return with("quarkus.log.level", "DEBUG").with("quarkus.log.console.level", "INFO")
+                .with("quarkus.log.file.enabled", "true").with("quarkus.log.file.level", "DEBUG")
+                .with("quarkus.log.file.path", file.toString())
+                .with("quarkus.log.category.\"org.apache.kafka\".level", "INFO");
     }
 
     /** The settings, as a profile's overrides. */
