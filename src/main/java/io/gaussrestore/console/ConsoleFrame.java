@@ -8,6 +8,7 @@ import io.gaussrestore.config.RestoreConfig;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.Optional;
@@ -19,15 +20,9 @@ import java.util.Optional;
 @ApplicationScoped
 public class ConsoleFrame {
 
-    private final ConsoleSessions sessions;
-    private final SecurityIdentity identity;
-    private final RestoreConfig config;
-
-    ConsoleFrame(ConsoleSessions sessions, SecurityIdentity identity, RestoreConfig config) {
-        this.sessions = sessions;
-        this.identity = identity;
-        this.config = config;
-    }
+    @Inject ConsoleSessions sessions;
+    @Inject SecurityIdentity identity;
+    @Inject RestoreConfig config;
 
     static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'";

@@ -7,6 +7,7 @@ import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RestoreRequestValidator;
 import io.gaussrestore.request.Violation;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,15 +17,9 @@ import java.util.Set;
 @ApplicationScoped
 public class FormChecks {
 
-    private final LedgerReads ledger;
-    private final RestoreRequestValidator validator;
-    private final Clock clock;
-
-    FormChecks(LedgerReads ledger, RestoreRequestValidator validator, Clock clock) {
-        this.ledger = ledger;
-        this.validator = validator;
-        this.clock = clock;
-    }
+    @Inject LedgerReads ledger;
+    @Inject RestoreRequestValidator validator;
+    @Inject Clock clock;
 
     /**
      * What the form's checks found: its violations, and the request they judged with its one verdict (sent as it

@@ -15,6 +15,7 @@ import io.gaussrestore.throttling.RateLimiter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,19 +28,11 @@ import java.util.Map;
 @ApplicationScoped
 public class OverviewModel {
 
-    private final LedgerReads ledger;
-    private final CircuitBreaker circuit;
-    private final RateLimiter rates;
-    private final MeterRegistry registry;
-    private final Clock clock;
-
-    OverviewModel(LedgerReads ledger, CircuitBreaker circuit, RateLimiter rates, MeterRegistry registry, Clock clock) {
-        this.ledger = ledger;
-        this.circuit = circuit;
-        this.rates = rates;
-        this.registry = registry;
-        this.clock = clock;
-    }
+    @Inject LedgerReads ledger;
+    @Inject CircuitBreaker circuit;
+    @Inject RateLimiter rates;
+    @Inject MeterRegistry registry;
+    @Inject Clock clock;
 
     /** The last hour and day by status, what needs a decision, what is in flight and waiting, the cloud budget. */
     ConsoleViews.Overview build() {

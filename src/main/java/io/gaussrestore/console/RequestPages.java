@@ -31,6 +31,7 @@ import io.gaussrestore.ledger.LedgerSearch;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.request.RequestIds;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,15 +48,9 @@ public class RequestPages {
 
     static final Set<LedgerState> RETRYABLE = EnumSet.of(LedgerState.FAILED, LedgerState.UNKNOWN);
 
-    private final LedgerReads ledger;
-    private final RestoreConfig config;
-    private final Clock clock;
-
-    RequestPages(LedgerReads ledger, RestoreConfig config, Clock clock) {
-        this.ledger = ledger;
-        this.config = config;
-        this.clock = clock;
-    }
+    @Inject LedgerReads ledger;
+    @Inject RestoreConfig config;
+    @Inject Clock clock;
 
     /** A page of the search; a filter it cannot read is named in the page's problem, and nothing is searched. */
     ConsoleViews.Search search(String requestId, String instanceId, String projectId, String status,

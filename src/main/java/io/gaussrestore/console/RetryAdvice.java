@@ -14,6 +14,7 @@ import io.gaussrestore.ledger.LedgerSearch;
 import io.gaussrestore.ledger.LedgerState;
 import io.gaussrestore.request.Violation;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,15 +24,9 @@ import java.util.List;
 @ApplicationScoped
 public class RetryAdvice {
 
-    private final LedgerReads ledger;
-    private final GaussDbRestoreClient cloud;
-    private final Clock clock;
-
-    RetryAdvice(LedgerReads ledger, GaussDbRestoreClient cloud, Clock clock) {
-        this.ledger = ledger;
-        this.cloud = cloud;
-        this.clock = clock;
-    }
+    @Inject LedgerReads ledger;
+    @Inject GaussDbRestoreClient cloud;
+    @Inject Clock clock;
 
     /** The retry page of a FAILED or UNKNOWN request: the risk, the instance now, its recent requests, the form. */
 

@@ -17,6 +17,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -48,22 +49,12 @@ public class HttpDoor {
         }
     }
 
-    private final MutinyEmitter<byte[]> requests;
-    private final RestoreRequestValidator validator;
-    private final Acceptance acceptance;
-    private final LedgerReads ledger;
-    private final Tracing tracing;
-    private final Clock clock;
-
-    HttpDoor(@Channel(Channels.REQUESTS_OUT) MutinyEmitter<byte[]> requests, RestoreRequestValidator validator,
-            Acceptance acceptance, LedgerReads ledger, Tracing tracing, Clock clock) {
-        this.requests = requests;
-        this.validator = validator;
-        this.acceptance = acceptance;
-        this.ledger = ledger;
-        this.tracing = tracing;
-        this.clock = clock;
-    }
+    @Inject @Channel(Channels.REQUESTS_OUT) MutinyEmitter<byte[]> requests;
+    @Inject RestoreRequestValidator validator;
+    @Inject Acceptance acceptance;
+    @Inject LedgerReads ledger;
+    @Inject Tracing tracing;
+    @Inject Clock clock;
 
     /**
      * Writes a request object for an authenticated caller. {@code requested_by} becomes the caller (a body naming

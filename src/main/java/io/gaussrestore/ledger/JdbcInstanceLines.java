@@ -18,17 +18,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The instances' durable lines of QUEUED requests on JDBC. */
-final class JdbcInstanceLines implements InstanceLines {
-
-    private final LedgerJdbc db;
-    private final Duration lease;
-    private final String owner;
-
-    JdbcInstanceLines(LedgerJdbc db, Duration lease, String owner) {
-        this.db = db;
-        this.lease = lease;
-        this.owner = owner;
-    }
+record JdbcInstanceLines(LedgerJdbc db, Duration lease, String owner) implements InstanceLines {
 
     @Override
     public Optional<LedgerEntry> occupant(String instanceId, String requestId, boolean jobsCount) {

@@ -16,15 +16,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The jobs being followed, on JDBC: who polls each one next, and what the polls found. */
-final class JdbcJobRecords implements JobRecords {
-
-    private final LedgerJdbc db;
-    private final String owner;
-
-    JdbcJobRecords(LedgerJdbc db, String owner) {
-        this.db = db;
-        this.owner = owner;
-    }
+record JdbcJobRecords(LedgerJdbc db, String owner) implements JobRecords {
 
     @Override
     public List<LedgerEntry> claimDueJobs(Instant now, Instant dueBy, Duration trackingLease, int limit) {

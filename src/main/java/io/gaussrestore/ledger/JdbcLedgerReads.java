@@ -15,15 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The ledger's read side on JDBC: one request, recent ones, a search, counts. */
-final class JdbcLedgerReads implements LedgerReads {
-
-    private final LedgerJdbc db;
-    private final Duration window;
-
-    JdbcLedgerReads(LedgerJdbc db, Duration window) {
-        this.db = db;
-        this.window = window;
-    }
+record JdbcLedgerReads(LedgerJdbc db, Duration window) implements LedgerReads {
 
     @Override
     public Optional<LedgerEntry> find(String requestId) {

@@ -19,19 +19,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** Requests and their business keys on JDBC: claims, leases and outcomes. */
-final class JdbcRequestClaims implements RequestClaims {
-
-    private final LedgerJdbc db;
-    private final Duration window;
-    private final Duration lease;
-    private final String owner;
-
-    JdbcRequestClaims(LedgerJdbc db, Duration window, Duration lease, String owner) {
-        this.db = db;
-        this.window = window;
-        this.lease = lease;
-        this.owner = owner;
-    }
+record JdbcRequestClaims(LedgerJdbc db, Duration window, Duration lease, String owner) implements RequestClaims {
 
     @Override
     public String owner() {

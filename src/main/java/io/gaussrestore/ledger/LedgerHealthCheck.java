@@ -1,6 +1,7 @@
 package io.gaussrestore.ledger;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -10,11 +11,7 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class LedgerHealthCheck implements HealthCheck {
 
-    private final IdempotencyLedger ledger;
-
-    public LedgerHealthCheck(IdempotencyLedger ledger) {
-        this.ledger = ledger;
-    }
+    @Inject IdempotencyLedger ledger;
 
     @Override
     public HealthCheckResponse call() {

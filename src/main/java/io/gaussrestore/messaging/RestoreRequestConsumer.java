@@ -3,6 +3,7 @@ package io.gaussrestore.messaging;
 import io.gaussrestore.config.Channels;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -10,11 +11,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class RestoreRequestConsumer {
 
-    private final RequestDispatcher dispatcher;
-
-    public RestoreRequestConsumer(RequestDispatcher dispatcher) {
-        this.dispatcher = dispatcher;
-    }
+    @Inject RequestDispatcher dispatcher;
 
     @Incoming(Channels.REQUESTS)
     public Uni<Void> consume(Message<byte[]> message) {

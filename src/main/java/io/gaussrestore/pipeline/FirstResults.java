@@ -14,6 +14,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
@@ -29,22 +30,12 @@ public class FirstResults {
 
     private static final Logger LOG = Logger.getLogger(FirstResults.class);
 
-    private final LedgerCalls ledger;
-    private final ResultSink results;
-    private final RestoreMetrics metrics;
-    private final Clock clock;
-    private final ObjectMapper json;
-    private final Tracing tracing;
-
-    public FirstResults(LedgerCalls ledger, ResultSink results, RestoreMetrics metrics, Clock clock, ObjectMapper json,
-            Tracing tracing) {
-        this.ledger = ledger;
-        this.results = results;
-        this.metrics = metrics;
-        this.clock = clock;
-        this.json = json;
-        this.tracing = tracing;
-    }
+    @Inject LedgerCalls ledger;
+    @Inject ResultSink results;
+    @Inject RestoreMetrics metrics;
+    @Inject Clock clock;
+    @Inject ObjectMapper json;
+    @Inject Tracing tracing;
 
     private static final Duration PUBLICATION_POLL = Duration.ofMillis(100);
 

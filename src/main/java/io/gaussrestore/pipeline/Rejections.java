@@ -13,6 +13,7 @@ import io.gaussrestore.result.LedgerResults;
 import io.gaussrestore.result.ResultError;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,13 +31,8 @@ public class Rejections {
 
     private static final Logger LOG = Logger.getLogger(Rejections.class);
 
-    private final LedgerCalls ledger;
-    private final Clock clock;
-
-    public Rejections(LedgerCalls ledger, Clock clock) {
-        this.ledger = ledger;
-        this.clock = clock;
-    }
+    @Inject LedgerCalls ledger;
+    @Inject Clock clock;
 
     /** Column sizes of the ledger for the fields an invalid request may carry. */
     static final int ID_COLUMN = 64;

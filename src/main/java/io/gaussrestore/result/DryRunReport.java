@@ -2,6 +2,8 @@ package io.gaussrestore.result;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,14 +16,10 @@ import java.util.List;
  * @param checks the checks that ran, in order, each with what it found
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record DryRunReport(
-        @JsonProperty("outcome") String outcome,
-        @JsonProperty("message") String message,
-        @JsonProperty("duplicate_of") String duplicateOf,
-        @JsonProperty("waiting_for") String waitingFor,
-        @JsonProperty("restore_windows") List<Window> restoreWindows,
-        @JsonProperty("restore_time_in_window") Boolean restoreTimeInWindow,
-        @JsonProperty("checks") List<String> checks) {
+        String outcome, String message, String duplicateOf, String waitingFor, List<Window> restoreWindows,
+        Boolean restoreTimeInWindow, List<String> checks) {
 
     public static final String WOULD_SUBMIT = "WOULD_SUBMIT";
     public static final String WOULD_QUEUE = "WOULD_QUEUE";

@@ -6,6 +6,7 @@ import io.gaussrestore.ledger.LedgerEntry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,13 +19,8 @@ public class LaterResults {
 
     private static final Logger LOG = Logger.getLogger(LaterResults.class);
 
-    private final ResultSink results;
-    private final IdempotencyLedger ledger;
-
-    public LaterResults(ResultSink results, IdempotencyLedger ledger) {
-        this.results = results;
-        this.ledger = ledger;
-    }
+    @Inject ResultSink results;
+    @Inject IdempotencyLedger ledger;
 
     /** Publishes the entry's pending later result, if it has one. */
     public Uni<Void> publish(LedgerEntry entry) {

@@ -1,7 +1,8 @@
 package io.gaussrestore.result;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
 
 /**
@@ -12,8 +13,6 @@ import java.time.Instant;
  * @param deadline when it ends FAILED ({@code QUEUE_TIMEOUT}) if still waiting
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record QueueInfo(
-        @JsonProperty("place") Integer place,
-        @JsonProperty("waiting_for") String waitingFor,
-        @JsonProperty("queued_at") Instant queuedAt,
-        @JsonProperty("deadline") Instant deadline) {}
+        Integer place, String waitingFor, Instant queuedAt, Instant deadline) {}

@@ -1,32 +1,18 @@
 package io.gaussrestore.result;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
 
 /** A result event as published on the result topic (contract: "Result event"). Absent fields are left out. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RestoreResult(
-        @JsonProperty("request_id") String requestId,
-        @JsonProperty("idempotency_key") String idempotencyKey,
-        @JsonProperty("status") ResultStatus status,
-        @JsonProperty("project_id") String projectId,
-        @JsonProperty("instance_id") String instanceId,
-        @JsonProperty("job_id") String jobId,
-        @JsonProperty("attempts") Integer attempts,
-        @JsonProperty("progress") String progress,
-        @JsonProperty("job_status") String jobStatus,
-        @JsonProperty("received_at") Instant receivedAt,
-        @JsonProperty("submitted_at") Instant submittedAt,
-        @JsonProperty("finished_at") Instant finishedAt,
-        @JsonProperty("error") ResultError error,
-        @JsonProperty("queue") QueueInfo queue,
-        @JsonProperty("duplicate_of") String duplicateOf,
-        @JsonProperty("original_status") ResultStatus originalStatus,
-        @JsonProperty("requested_by") String requestedBy,
-        @JsonProperty("reason") String reason,
-        @JsonProperty("ticket") String ticket,
-        @JsonProperty("dry_run") DryRunReport dryRun) {
+        String requestId, String idempotencyKey, ResultStatus status, String projectId, String instanceId,
+        String jobId, Integer attempts, String progress, String jobStatus, Instant receivedAt, Instant submittedAt,
+        Instant finishedAt, ResultError error, QueueInfo queue, String duplicateOf, ResultStatus originalStatus,
+        String requestedBy, String reason, String ticket, DryRunReport dryRun) {
 
     /** Starts a result for a request: its identity, where it was aimed, when it arrived and who asked. */
     public static Builder of(String requestId, ResultStatus status) {

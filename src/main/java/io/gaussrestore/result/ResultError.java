@@ -1,7 +1,8 @@
 package io.gaussrestore.result;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.gaussrestore.request.Violation;
 import java.util.List;
 
@@ -13,12 +14,9 @@ import java.util.List;
  * @param details every violated rule, for REJECTED
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ResultError(
-        @JsonProperty("code") String code,
-        @JsonProperty("message") String message,
-        @JsonProperty("http_status") Integer httpStatus,
-        @JsonProperty("retryable") Boolean retryable,
-        @JsonProperty("details") List<Violation> details) {
+        String code, String message, Integer httpStatus, Boolean retryable, List<Violation> details) {
 
     public static final String VALIDATION_FAILED = "VALIDATION_FAILED";
 

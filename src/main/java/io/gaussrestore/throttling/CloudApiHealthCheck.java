@@ -1,6 +1,7 @@
 package io.gaussrestore.throttling;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -10,11 +11,7 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class CloudApiHealthCheck implements HealthCheck {
 
-    private final CircuitBreaker circuit;
-
-    public CloudApiHealthCheck(CircuitBreaker circuit) {
-        this.circuit = circuit;
-    }
+    @Inject CircuitBreaker circuit;
 
     @Override
     public HealthCheckResponse call() {

@@ -1,7 +1,8 @@
 package io.gaussrestore.simulator;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
 
 /**
@@ -14,20 +15,10 @@ import java.time.Instant;
  *        {@link GaussDbSimulator#loseAnswers}); after: the job did start
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record JournalEntry(
-        @JsonProperty("seq") long seq,
-        @JsonProperty("operation") String operation,
-        @JsonProperty("method") String method,
-        @JsonProperty("path") String path,
-        @JsonProperty("project_id") String projectId,
-        @JsonProperty("instance_id") String instanceId,
-        @JsonProperty("job_id") String jobId,
-        @JsonProperty("status") int status,
-        @JsonProperty("error_code") String errorCode,
-        @JsonProperty("received_at") Instant receivedAt,
-        @JsonProperty("responded_at") Instant respondedAt,
-        @JsonProperty("restore") String restore,
-        @JsonProperty("lost") String lost) {
+        long seq, String operation, String method, String path, String projectId, String instanceId, String jobId,
+        int status, String errorCode, Instant receivedAt, Instant respondedAt, String restore, String lost) {
 
     JournalEntry responded(Instant at) {
         return new JournalEntry(seq, operation, method, path, projectId, instanceId, jobId, status, errorCode,

@@ -1,6 +1,8 @@
 package io.gaussrestore.simulator;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,16 +12,11 @@ import java.util.TreeMap;
  *
  * @param errorRates HTTP status to the share of calls answered with it
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SimulatorSettings(
-        @JsonProperty("token_lifetime") Duration tokenLifetime,
-        @JsonProperty("job_duration") Duration jobDuration,
-        @JsonProperty("job_failure_rate") double jobFailureRate,
-        @JsonProperty("job_visibility_delay") Duration jobVisibilityDelay,
-        @JsonProperty("restore_window") Duration restoreWindow,
-        @JsonProperty("throttle_per_minute") int throttlePerMinute,
-        @JsonProperty("throttle_window") Duration throttleWindow,
-        @JsonProperty("latency") Duration latency,
-        @JsonProperty("error_rates") Map<Integer, Double> errorRates,
+        Duration tokenLifetime, Duration jobDuration, double jobFailureRate, Duration jobVisibilityDelay,
+        Duration restoreWindow, int throttlePerMinute, Duration throttleWindow, Duration latency,
+        Map<Integer, Double> errorRates,
         @JsonProperty(value = "iam_password", access = JsonProperty.Access.WRITE_ONLY) String iamPassword) {
 
     public SimulatorSettings {
@@ -63,17 +60,11 @@ public record SimulatorSettings(
     }
 
     /** A partial change of the settings, as sent to the admin endpoint; absent fields stay as they are. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Patch(
-            @JsonProperty("token_lifetime") Duration tokenLifetime,
-            @JsonProperty("job_duration") Duration jobDuration,
-            @JsonProperty("job_failure_rate") Double jobFailureRate,
-            @JsonProperty("job_visibility_delay") Duration jobVisibilityDelay,
-            @JsonProperty("restore_window") Duration restoreWindow,
-            @JsonProperty("throttle_per_minute") Integer throttlePerMinute,
-            @JsonProperty("throttle_window") Duration throttleWindow,
-            @JsonProperty("latency") Duration latency,
-            @JsonProperty("error_rates") Map<Integer, Double> errorRates,
-            @JsonProperty("iam_password") String iamPassword) {
+            Duration tokenLifetime, Duration jobDuration, Double jobFailureRate, Duration jobVisibilityDelay,
+            Duration restoreWindow, Integer throttlePerMinute, Duration throttleWindow, Duration latency,
+            Map<Integer, Double> errorRates, String iamPassword) {
 
         /** A patch of the fault settings only. */
         public Patch(Duration tokenLifetime, Duration jobDuration, Double jobFailureRate, Duration jobVisibilityDelay,
