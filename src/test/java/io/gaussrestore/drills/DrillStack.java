@@ -1,6 +1,5 @@
 package io.gaussrestore.drills;
 
-import static io.gaussrestore.testing.Requests.PROJECT;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +28,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Everything a drill runs against, each a process of its own as in production: a Kafka broker, the simulator as
@@ -58,6 +60,28 @@ final class DrillStack implements AutoCloseable {
         this.ledgerProxy = ledgerProxy;
         this.topics = topics;
         this.environment = environment;
+    }
+
+    /** The stack a test class's drills share: started (with the report they append to) before them, stopped after. */
+    static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private DrillStack stack;
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            Drills.startReport();
+            stack = start();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            if (stack != null) {
+                stack.close();
+            }
+        }
+
+        DrillStack get() {
+            return stack;
+        }
     }
 
     static DrillStack start() throws Exception {

@@ -17,12 +17,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The long-outage and shutdown drills on real processes (see {@link DrillStack}): short ledger blips under load,
@@ -35,25 +34,18 @@ import org.junit.jupiter.api.TestMethodOrder;
 class OutageDrillsIT {
 
     private static final boolean FULL = Drills.FULL;
-    private static DrillStack stack;
 
-    @BeforeAll
-    static void startStack() throws Exception {
-        Drills.startReport();
-        stack = DrillStack.start();
-    }
+    @RegisterExtension
+    static final DrillStack.PerClass STACK = new DrillStack.PerClass();
 
-    @AfterAll
-    static void stopStack() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
+    private static DrillStack stack() {
+        return STACK.get();
     }
 
     /** The requests of the batch whose records went to the dead-letter topic since the count given. */
     private static Set<String> deadLetteredIds(Batch batch, int deadLettersBefore) {
         Set<String> ids = new HashSet<>();
-        List<ConsumerRecord<byte[], byte[]>> all = stack.topics.deadLetterRecords();
+        List<ConsumerRecord<byte[], byte[]>> all = stack().topics.deadLetterRecords();
         for (ConsumerRecord<byte[], byte[]> record : all.subList(deadLettersBefore, all.size())) {
             String value = new String(record.value(), StandardCharsets.UTF_8);
             batch.recordsPerId.keySet().stream().filter(id -> value.contains("\"request_id\": \"" + id + "\""))
@@ -77,20 +69,20 @@ class OutageDrillsIT {
         int total = FULL ? 1_000 : 200;
         int blips = FULL ? 15 : 6;
         Batch batch = Batch.unique("blips", total);
-        batch.send(stack);
-        int before = stack.topics.results().size();
-        await().atMost(Duration.ofMinutes(2)).until(() -> stack.topics.results().size() >= before + total / 10);
+        batch.send(stack());
+        int before = stack().topics.results().size();
+        await().atMost(Duration.ofMinutes(2)).until(() -> stack().topics.results().size() >= before + total / 10);
         long cutMillis = 0;
         for (int i = 0; i < blips; i++) {
             long cut = 1_000 + Drills.RANDOM.nextInt(1_000);
-            stack.ledgerProxy.cut();
+            stack().ledgerProxy.cut();
             Thread.sleep(cut);
-            stack.ledgerProxy.restore();
+            stack().ledgerProxy.restore();
             cutMillis += cut;
             Thread.sleep(2_000);
         }
-        Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, batch, Duration.ofMinutes(FULL ? 8 : 4));
-        List<JsonNode> journal = stack.journal();
+        Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack(), batch, Duration.ofMinutes(FULL ? 8 : 4));
+        List<JsonNode> journal = stack().journal();
         Verdict verdict = Verdict.of(batch, results, journal);
         Set<String> invented = unknownWithoutPost(batch, verdict, journal);
 
@@ -109,27 +101,27 @@ class OutageDrillsIT {
         int total = 20;
         // The replicas' budget is 6 POSTs a minute, one at a time: most requests wait for it, claimed.
         Map<String, String> slow = Map.of("RESTORE_RATE_PER_MINUTE", "6", "RESTORE_THROTTLING_BURST", "1");
-        both(index -> stack.stopReplica(index));
-        both(index -> stack.startReplica(index, slow));
+        both(index -> stack().stopReplica(index));
+        both(index -> stack().startReplica(index, slow));
         Batch batch = Batch.unique("sigterm", total);
-        batch.send(stack);
+        batch.send(stack());
         String prefix = batch.recordsPerId.keySet().iterator().next().replaceAll("-\\d+$", "-");
         // One has gone out, and most of the others are claimed and asleep in the rate wait.
         await().atMost(Duration.ofMinutes(1)).until(() -> batch.instancesOf(Outcomes.outcome(
-                Outcomes.byRequest(stack.topics.results(), batch.recordsPerId.keySet())), "SUBMITTED").size() >= 1
-                && stack.countInState(prefix, "SUBMITTING") >= total * 3 / 4);
-        int waiting = stack.countInState(prefix, "SUBMITTING");
+                Outcomes.byRequest(stack().topics.results(), batch.recordsPerId.keySet())), "SUBMITTED").size() >= 1
+                && stack().countInState(prefix, "SUBMITTING") >= total * 3 / 4);
+        int waiting = stack().countInState(prefix, "SUBMITTING");
         Instant stopped = Instant.now();
         int submittedBefore = batch.instancesOf(Outcomes.outcome(
-                Outcomes.byRequest(stack.topics.results(), batch.recordsPerId.keySet())), "SUBMITTED").size();
-        both(index -> stack.stopReplica(index)); // SIGTERM, both at once
+                Outcomes.byRequest(stack().topics.results(), batch.recordsPerId.keySet())), "SUBMITTED").size();
+        both(index -> stack().stopReplica(index)); // SIGTERM, both at once
         long stopSeconds = Duration.between(stopped, Instant.now()).toSeconds();
         // Both are gone: what the stop left in the ledger is what the next owners find.
-        int givenBack = stack.countInState(prefix, "RECEIVED");
-        int stillClaimed = stack.countInState(prefix, "SUBMITTING");
-        both(index -> stack.startReplica(index));
-        Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, batch, Duration.ofMinutes(2));
-        List<JsonNode> journal = stack.journal();
+        int givenBack = stack().countInState(prefix, "RECEIVED");
+        int stillClaimed = stack().countInState(prefix, "SUBMITTING");
+        both(index -> stack().startReplica(index));
+        Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack(), batch, Duration.ofMinutes(2));
+        List<JsonNode> journal = stack().journal();
         Verdict verdict = Verdict.of(batch, results, journal);
         Map<String, Integer> posts = Outcomes.postsPerRestore(Outcomes.posts(journal, batch.instances));
 
@@ -161,20 +153,20 @@ class OutageDrillsIT {
         Map<String, String> settings = FULL
                 ? Map.of("RESTORE_LEDGER_ORPHAN_SWEEP_INTERVAL", "PT5S")
                 : Map.of("RESTORE_LEDGER_TRANSIENT_RETRY_DEADLINE", "PT20S", "RESTORE_LEDGER_ORPHAN_SWEEP_INTERVAL", "PT5S");
-        both(index -> stack.stopReplica(index));
-        both(index -> stack.startReplica(index, settings));
+        both(index -> stack().stopReplica(index));
+        both(index -> stack().startReplica(index, settings));
         // Slow answers keep requests between their claim and their outcome when the cut comes.
-        stack.patchSimulator("{\"latency\": \"PT2S\"}");
+        stack().patchSimulator("{\"latency\": \"PT2S\"}");
         try {
             int total = FULL ? 1_000 : 200;
             Batch batch = Batch.unique("longcut", total);
-            int deadLettersBefore = stack.topics.deadLetterRecords().size();
-            batch.send(stack);
-            int before = stack.topics.results().size();
-            await().atMost(Duration.ofMinutes(2)).until(() -> stack.topics.results().size() >= before + total / 3);
-            stack.ledgerProxy.cut();
+            int deadLettersBefore = stack().topics.deadLetterRecords().size();
+            batch.send(stack());
+            int before = stack().topics.results().size();
+            await().atMost(Duration.ofMinutes(2)).until(() -> stack().topics.results().size() >= before + total / 3);
+            stack().ledgerProxy.cut();
             Thread.sleep(cut.toMillis());
-            stack.ledgerProxy.restore();
+            stack().ledgerProxy.restore();
             Instant back = Instant.now();
             // A record dead-lettered before its request was recorded is answered by the dead-letter topic alone (a
             // replay would serve it); one dead-lettered after its claim left a row half-done: the sweep finishes it.
@@ -185,18 +177,18 @@ class OutageDrillsIT {
                 deadLettered.addAll(deadLetteredIds(batch, deadLettersBefore));
                 neverRecorded.clear();
                 for (String id : deadLettered) {
-                    if (stack.ledgerRow(id).equals("no row")) {
+                    if (stack().ledgerRow(id).equals("no row")) {
                         neverRecorded.add(id);
                     }
                 }
                 Batch rest = batch.without(neverRecorded);
-                return Outcomes.allSettled(Outcomes.byRequest(stack.topics.results(), rest.recordsPerId.keySet()),
+                return Outcomes.allSettled(Outcomes.byRequest(stack().topics.results(), rest.recordsPerId.keySet()),
                         rest.recordsPerId);
             });
             Batch answerable = batch.without(neverRecorded);
-            Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, answerable, Duration.ofSeconds(10));
+            Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack(), answerable, Duration.ofSeconds(10));
             long settledAfter = Duration.between(back, Instant.now()).toSeconds();
-            List<JsonNode> journal = stack.journal();
+            List<JsonNode> journal = stack().journal();
             Verdict verdict = Verdict.of(answerable, results, journal);
             Set<String> invented = unknownWithoutPost(answerable, verdict, journal);
             // Every POST the cloud saw was made under a claim: its request has a row past RECEIVED (a job whose answer
@@ -206,21 +198,21 @@ class OutageDrillsIT {
             Set<String> unclaimed = new HashSet<>();
             for (JsonNode post : Outcomes.posts(journal, batch.instances)) {
                 String id = requestOf.get(post.path("instance_id").asText());
-                String row = stack.ledgerRow(id);
+                String row = stack().ledgerRow(id);
                 if (row.equals("no row") || row.startsWith("state=RECEIVED")) {
                     unclaimed.add(id);
                 }
             }
             Matcher sweptIds = Pattern.compile("request (" + Pattern.quote(batch.recordsPerId.keySet().iterator().next()
                     .replaceAll("-\\d+$", "-")) + "\\d+) was left").matcher(
-                    stack.logLinesAbout("finishing it here", Integer.MAX_VALUE));
+                    stack().logLinesAbout("finishing it here", Integer.MAX_VALUE));
             Set<String> sweptSet = new HashSet<>();
             while (sweptIds.find()) {
                 sweptSet.add(sweptIds.group(1));
             }
             long swept = sweptSet.size();
             long resultsOfNeverRecorded = neverRecorded.stream()
-                    .filter(id -> !Outcomes.byRequest(stack.topics.results(), Set.of(id)).getOrDefault(id, List.of())
+                    .filter(id -> !Outcomes.byRequest(stack().topics.results(), Set.of(id)).getOrDefault(id, List.of())
                             .isEmpty()).count();
 
             Drills.report("long ledger cut", "%d requests, PostgreSQL cut for %d s under load (transient-retry deadline %s): "
@@ -239,9 +231,9 @@ class OutageDrillsIT {
             assertThat(resultsOfNeverRecorded).as("a request never recorded has no result besides its dead letter")
                     .isZero();
         } finally {
-            stack.patchSimulator("{\"latency\": \"PT0S\"}");
-            both(index -> stack.stopReplica(index));
-            both(index -> stack.startReplica(index));
+            stack().patchSimulator("{\"latency\": \"PT0S\"}");
+            both(index -> stack().stopReplica(index));
+            both(index -> stack().startReplica(index));
         }
     }
 
@@ -249,7 +241,7 @@ class OutageDrillsIT {
     @Order(4)
     void hostileRecords() throws Exception {
         int copies = FULL ? 12 : 4;
-        int deadLettersBefore = stack.topics.deadLetterRecords().size();
+        int deadLettersBefore = stack().topics.deadLetterRecords().size();
         String run = "hostile-" + java.util.UUID.randomUUID().toString().substring(0, 6);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < copies; i++) {
@@ -259,22 +251,22 @@ class OutageDrillsIT {
             for (int k = 0; k < 329_940; k++) {
                 body.append(k == 0 ? "{}" : ",{}");
             }
-            stack.topics.send(id, body.append("]}").toString());
+            stack().topics.send(id, body.append("]}").toString());
             String deep = run + "-deep-" + i;
-            stack.topics.send(deep, "{\"request_id\":\"" + deep + "\",\"x\":" + "[".repeat(200_000) + "]".repeat(200_000) + "}");
+            stack().topics.send(deep, "{\"request_id\":\"" + deep + "\",\"x\":" + "[".repeat(200_000) + "]".repeat(200_000) + "}");
         }
         Batch valid = Batch.unique(run + "-valid", 20);
-        valid.send(stack);
-        Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack, valid, Duration.ofMinutes(3));
+        valid.send(stack());
+        Map<String, List<Outcomes.Result>> results = Drills.awaitSettled(stack(), valid, Duration.ofMinutes(3));
         await().atMost(Duration.ofMinutes(2)).until(() -> ids.stream().allMatch(id ->
-                !Outcomes.byRequest(stack.topics.results(), Set.of(id)).getOrDefault(id, List.of()).isEmpty()));
-        Map<String, List<Outcomes.Result>> rejected = Outcomes.byRequest(stack.topics.results(), new HashSet<>(ids));
-        boolean bothUp = stack.replica(0).alive() && stack.replica(1).alive()
-                && stack.replica(0).readiness() == 200 && stack.replica(1).readiness() == 200;
-        Verdict verdict = Verdict.of(valid, results, stack.journal());
+                !Outcomes.byRequest(stack().topics.results(), Set.of(id)).getOrDefault(id, List.of()).isEmpty()));
+        Map<String, List<Outcomes.Result>> rejected = Outcomes.byRequest(stack().topics.results(), new HashSet<>(ids));
+        boolean bothUp = stack().replica(0).alive() && stack().replica(1).alive()
+                && stack().replica(0).readiness() == 200 && stack().replica(1).readiness() == 200;
+        Verdict verdict = Verdict.of(valid, results, stack().journal());
         long rejectedOnce = rejected.values().stream().filter(list -> list.size() == 1
                 && list.get(0).status().equals("REJECTED")).count();
-        int deadLetters = stack.topics.deadLetterRecords().size() - deadLettersBefore;
+        int deadLetters = stack().topics.deadLetterRecords().size() - deadLettersBefore;
 
         Drills.report("hostile records", "%d records of 330,000 empty objects and %d nested 200,000 deep, then 20 valid "
                         + "requests: both replicas up and ready %s; hostile records REJECTED once %d of %d; dead letters "

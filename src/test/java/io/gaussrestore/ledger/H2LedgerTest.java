@@ -1,8 +1,6 @@
 package io.gaussrestore.ledger;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.UUID;
+import io.gaussrestore.testing.H2Files;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.AfterAll;
@@ -15,11 +13,7 @@ class H2LedgerTest extends IdempotencyLedgerContract {
 
     @BeforeAll
     static void createStore() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "ledger-h2"));
-        pool = JdbcConnectionPool.create("jdbc:h2:file:" + dir.toAbsolutePath().resolve("ledger-" + UUID.randomUUID()),
-                "", "");
-        pool.setMaxConnections(32);
-        LedgerStore.migrate(pool);
+        pool = H2Files.migrated("ledger");
     }
 
     @AfterAll

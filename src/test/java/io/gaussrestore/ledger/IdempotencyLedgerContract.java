@@ -53,6 +53,14 @@ abstract class IdempotencyLedgerContract {
                 source, UUID.randomUUID().toString(), NOW);
     }
 
+    /** Claims a new request for the business key at NOW and records it SUBMITTED as the job given; its id. */
+    String submitted(String businessKey, String jobId) {
+        String id = id();
+        ledger.claim(request(id, businessKey), NOW);
+        ledger.recordOutcome(id, token(id), new Outcome.Submitted(jobId, 1, NOW, NOW)).orElseThrow();
+        return id;
+    }
+
     static NewRequest request(String requestId, String businessKey) {
         return request(requestId, businessKey, "requests-0@" + UUID.randomUUID());
     }
@@ -73,9 +81,7 @@ abstract class IdempotencyLedgerContract {
 
     @Test
     void aSecondRecordWithTheSameRequestIdIsARepeat() {
-        String id = id();
-        ledger.claim(request(id, key()), NOW);
-        ledger.recordOutcome(id, token(id), new Outcome.Submitted("job-1", 1, NOW, NOW));
+        String id = submitted(key(), "job-1");
 
         Claim again = ledger.claim(request(id, key()), NOW.plusSeconds(5));
 
@@ -98,9 +104,7 @@ abstract class IdempotencyLedgerContract {
     @Test
     void anotherRequestForTheSameRestoreIsADuplicate() {
         String key = key();
-        String original = id();
-        ledger.claim(request(original, key), NOW);
-        ledger.recordOutcome(original, token(original), new Outcome.Submitted("job-7", 2, NOW, NOW));
+        String original = submitted(key, "job-7");
         String second = id();
 
         Claim claim = ledger.claim(request(second, key), NOW.plusSeconds(1));
@@ -162,9 +166,7 @@ abstract class IdempotencyLedgerContract {
     @Test
     void aClaimOlderThanTheWindowNoLongerBlocks() {
         String key = key();
-        String old = id();
-        ledger.claim(request(old, key), NOW);
-        ledger.recordOutcome(old, token(old), new Outcome.Submitted("j", 1, NOW, NOW));
+        String old = submitted(key, "j");
 
         Instant later = NOW.plus(WINDOW).plusSeconds(1);
         assertThat(ledger.claim(request(id(), key), later)).isInstanceOf(Claim.Won.class);
@@ -172,10 +174,8 @@ abstract class IdempotencyLedgerContract {
 
     @Test
     void purgeForgetsWhatIsOlderThanTheWindow() {
-        String old = id();
         String key = key();
-        ledger.claim(request(old, key), NOW);
-        ledger.recordOutcome(old, token(old), new Outcome.Submitted("j", 1, NOW, NOW));
+        String old = submitted(key, "j");
         String young = id();
         ledger.claim(new NewRequest(young, key(), "p", "i", "{}", null, null, null, "s", "e", NOW.plus(WINDOW)),
                 NOW.plus(WINDOW));
@@ -569,9 +569,7 @@ abstract class IdempotencyLedgerContract {
         // A rebalance can hand the same record to a second replica while the first is publishing its result: the
         // second must wait for it, not publish it as well.
         IdempotencyLedger other = new JdbcIdempotencyLedger(dataSource(), WINDOW, LEASE, "owner-2");
-        String id = id();
-        ledger.claim(request(id, key()), NOW);
-        ledger.recordOutcome(id, token(id), new Outcome.Submitted("job-1", 1, NOW, NOW)).orElseThrow();
+        String id = submitted(key(), "job-1");
 
         assertThat(ledger.takeFirstPublication(id, "{\"job\":1}", true, "replica-a", NOW)).contains("{\"job\":1}");
         assertThat(other.takeFirstPublication(id, "{\"job\":1}", true, "replica-b", NOW.plusSeconds(1)))
@@ -583,9 +581,7 @@ abstract class IdempotencyLedgerContract {
         assertThat(other.takeFirstPublication(id, "{\"job\":1}", true, "replica-b", lapsed))
                 .as("published: nobody publishes it again, even after the hold's time").isEmpty();
 
-        String crashed = id();
-        ledger.claim(request(crashed, key()), NOW);
-        ledger.recordOutcome(crashed, token(crashed), new Outcome.Submitted("job-2", 1, NOW, NOW)).orElseThrow();
+        String crashed = submitted(key(), "job-2");
         assertThat(ledger.takeFirstPublication(crashed, "{\"job\":2}", true, "replica-a", NOW)).isPresent();
         assertThat(other.takeFirstPublication(crashed, "{\"job\":2}", true, "replica-b", lapsed))
                 .as("its publisher died: the hold lapsed").contains("{\"job\":2}");
@@ -619,9 +615,7 @@ abstract class IdempotencyLedgerContract {
             assertThat(ledger.takeFirstPublication(id, "{\"job\":" + i + "}", true, "replica-a", NOW)).isPresent();
             published.add(id);
         }
-        String notYet = id();
-        ledger.claim(request(notYet, key()), NOW);
-        ledger.recordOutcome(notYet, token(notYet), new Outcome.Submitted("job-later", 1, NOW, NOW)).orElseThrow();
+        String notYet = submitted(key(), "job-later");
 
         ledger.markFirstResultsPublished(published);
         ledger.markFirstResultsPublished(List.of());

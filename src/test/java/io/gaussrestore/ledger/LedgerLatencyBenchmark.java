@@ -1,8 +1,7 @@
 package io.gaussrestore.ledger;
 
+import io.gaussrestore.testing.H2Files;
 import io.gaussrestore.testing.Postgres;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -23,9 +22,7 @@ class LedgerLatencyBenchmark {
 
     @Test
     void measure() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "ledger-bench"));
-        JdbcConnectionPool h2 = JdbcConnectionPool.create("jdbc:h2:file:" + dir.toAbsolutePath().resolve("bench-" + UUID.randomUUID()), "", "");
-        LedgerStore.migrate(h2);
+        JdbcConnectionPool h2 = H2Files.migrated("bench");
         report("H2 (file)", h2);
         h2.dispose();
 

@@ -2,9 +2,8 @@ package io.gaussrestore.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gaussrestore.testing.H2Files;
 import io.gaussrestore.testing.Postgres;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -29,10 +28,7 @@ class SessionEndsTest {
     static void createStores() throws Exception {
         postgres = Postgres.newSchema();
         LedgerStore.migrate(postgres.dataSource());
-        Path dir = Files.createDirectories(Path.of("target", "ledger-h2"));
-        h2 = JdbcConnectionPool.create("jdbc:h2:file:" + dir.toAbsolutePath().resolve("sessions-" + UUID.randomUUID()),
-                "", "");
-        LedgerStore.migrate(h2);
+        h2 = H2Files.migrated("sessions");
     }
 
     @AfterAll

@@ -9,13 +9,11 @@ import io.gaussrestore.ledger.ClaimedButUnread;
 import io.gaussrestore.ledger.JdbcIdempotencyLedger;
 import io.gaussrestore.ledger.LedgerEntry;
 import io.gaussrestore.ledger.LedgerState;
-import io.gaussrestore.ledger.LedgerStore;
 import io.gaussrestore.ledger.NewRequest;
+import io.gaussrestore.testing.H2Files;
 import io.quarkus.runtime.ShutdownEvent;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
@@ -42,10 +40,7 @@ class HeldClaimsTest {
 
     @BeforeAll
     static void createStore() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "ledger-h2"));
-        pool = JdbcConnectionPool.create("jdbc:h2:file:" + dir.toAbsolutePath().resolve("held-" + UUID.randomUUID()),
-                "", "");
-        LedgerStore.migrate(pool);
+        pool = H2Files.migrated("held");
     }
 
     @AfterAll
@@ -99,26 +94,17 @@ class HeldClaimsTest {
     @Test
     void aClaimWonButNotReadBackNamesTheLeaseThatWonIt() {
         AtomicBoolean failReadBack = new AtomicBoolean();
-        DataSource flaky = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                    Object result = invoke(pool, method, args);
-                    if (!method.getName().equals("getConnection")) {
-                        return result;
-                    }
-                    Connection real = (Connection) result;
-                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
-                            (p, m, a) -> {
-                                if (m.getName().equals("prepareStatement") && a[0] instanceof String sql) {
-                                    if (sql.startsWith("SELECT") && failReadBack.getAndSet(false)) {
-                                        throw new SQLTransientConnectionException("connection reset", "08006");
-                                    }
-                                    if (sql.startsWith("UPDATE restore_request SET state = ?, lease_owner = ?, lease_token")) {
-                                        failReadBack.set(true);
-                                    }
-                                }
-                                return invoke(real, m, a);
-                            });
-                });
+        DataSource flaky = withConnections((real, m, a) -> {
+            if (m.getName().equals("prepareStatement") && a[0] instanceof String sql) {
+                if (sql.startsWith("SELECT") && failReadBack.getAndSet(false)) {
+                    throw new SQLTransientConnectionException("connection reset", "08006");
+                }
+                if (sql.startsWith("UPDATE restore_request SET state = ?, lease_owner = ?, lease_token")) {
+                    failReadBack.set(true);
+                }
+            }
+            return invoke(real, m, a);
+        });
         JdbcIdempotencyLedger ledger = new JdbcIdempotencyLedger(flaky, Duration.ofDays(7), Duration.ofMinutes(2), "a");
         NewRequest request = request(instance());
 
@@ -133,31 +119,22 @@ class HeldClaimsTest {
     @Test
     void aClaimingWriteWhoseAnswerIsLostNamesTheLeaseItMayHaveWon() {
         // The database commits the claim, then the connection breaks before the answer comes back.
-        DataSource lossy = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                    Object result = invoke(pool, method, args);
-                    if (!method.getName().equals("getConnection")) {
-                        return result;
-                    }
-                    Connection real = (Connection) result;
-                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
-                            (p, m, a) -> {
-                                Object made = invoke(real, m, a);
-                                if (m.getName().equals("prepareStatement") && a[0] instanceof String sql
-                                        && sql.startsWith("UPDATE restore_request SET state = ?, lease_owner = ?")) {
-                                    java.sql.PreparedStatement statement = (java.sql.PreparedStatement) made;
-                                    return Proxy.newProxyInstance(getClass().getClassLoader(),
-                                            new Class<?>[] {java.sql.PreparedStatement.class}, (q, n, b) -> {
-                                                Object done = invoke(statement, n, b);
-                                                if (n.getName().equals("executeUpdate")) {
-                                                    throw new SQLTransientConnectionException("connection reset", "08006");
-                                                }
-                                                return done;
-                                            });
-                                }
-                                return made;
-                            });
-                });
+        DataSource lossy = withConnections((real, m, a) -> {
+            Object made = invoke(real, m, a);
+            if (m.getName().equals("prepareStatement") && a[0] instanceof String sql
+                    && sql.startsWith("UPDATE restore_request SET state = ?, lease_owner = ?")) {
+                java.sql.PreparedStatement statement = (java.sql.PreparedStatement) made;
+                return Proxy.newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] {java.sql.PreparedStatement.class}, (q, n, b) -> {
+                            Object done = invoke(statement, n, b);
+                            if (n.getName().equals("executeUpdate")) {
+                                throw new SQLTransientConnectionException("connection reset", "08006");
+                            }
+                            return done;
+                        });
+            }
+            return made;
+        });
         JdbcIdempotencyLedger ledger = new JdbcIdempotencyLedger(lossy, Duration.ofDays(7), Duration.ofMinutes(2), "a");
         NewRequest request = request(instance());
 
@@ -166,6 +143,26 @@ class HeldClaimsTest {
                     .find(request.requestId()).orElseThrow();
             assertThat(row.state()).as("committed after all").isEqualTo(LedgerState.SUBMITTING);
             assertThat(unread.leaseToken()).as("the token it won").isEqualTo(row.leaseToken());
+        });
+    }
+
+    /** A call made on one of the pool's connections, given the real connection to make it on. */
+    @FunctionalInterface
+    private interface ConnectionCall {
+        Object made(Connection real, java.lang.reflect.Method method, Object[] args) throws Throwable;
+    }
+
+    /** The pool, each connection it gives answering its calls through {@code onCall}. */
+    private DataSource withConnections(ConnectionCall onCall) {
+        ClassLoader loader = getClass().getClassLoader();
+        return (DataSource) Proxy.newProxyInstance(loader, new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+            Object result = invoke(pool, method, args);
+            if (!method.getName().equals("getConnection")) {
+                return result;
+            }
+            Connection real = (Connection) result;
+            return Proxy.newProxyInstance(loader, new Class<?>[] {Connection.class},
+                    (p, m, a) -> onCall.made(real, m, a));
         });
     }
 

@@ -99,6 +99,23 @@ class PipelineRecoveryTest {
                 record.offset(), fence);
     }
 
+    /** A request for a fresh instance that the cloud accepted as {@code job-<name>}, its first result published. */
+    private record Settled(String instanceId, String requestId, InboundRecord record) {}
+
+    private Settled settled(String name) {
+        String instanceId = instance();
+        stubAccepted(instanceId, "job-" + name);
+        String requestId = name + "-" + UUID.randomUUID();
+        InboundRecord record = fresh(requestId, instanceId);
+        process(record);
+        await().atMost(WAIT).until(() -> TestTopics.results(requestId).size() == 1);
+        return new Settled(instanceId, requestId, record);
+    }
+
+    private static InboundRecord fresh(String requestId, String instanceId) {
+        return record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
+    }
+
     private Disposition process(InboundRecord record) {
         return pipeline.process(record).await().atMost(WAIT);
     }
@@ -126,10 +143,10 @@ class PipelineRecoveryTest {
         String instanceId = instance();
         stubAccepted(instanceId, "job-seen");
         String requestId = "seen-" + UUID.randomUUID();
-        InboundRecord original = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
+        InboundRecord original = fresh(requestId, instanceId);
         assertThat(((Disposition.Answered) process(original)).result().status()).isEqualTo(ResultStatus.SUBMITTED);
 
-        Disposition repeat = process(record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS)
+        Disposition repeat = process(fresh(requestId, instanceId)
                 .asSeenSettled());
         assertThat(((Disposition.Answered) repeat).result().status()).as("another record with its id: a repeat")
                 .isEqualTo(ResultStatus.DUPLICATE);
@@ -142,7 +159,7 @@ class PipelineRecoveryTest {
         String unknown = "seen-wrongly-" + UUID.randomUUID();
         String other = instance();
         stubAccepted(other, "job-unknown");
-        Disposition wrongHint = process(record(request(unknown, other, 1690890940000L), RecordFence.ALWAYS)
+        Disposition wrongHint = process(fresh(unknown, other)
                 .asSeenSettled());
         assertThat(((Disposition.Answered) wrongHint).result().status())
                 .as("a request the ledger does not know is claimed and sent as any other").isEqualTo(ResultStatus.SUBMITTED);
@@ -186,12 +203,10 @@ class PipelineRecoveryTest {
 
     @Test
     void aRepublishedFirstResultIsTheSameBytesUnderTheSameId() throws Exception {
-        String instanceId = instance();
-        stubAccepted(instanceId, "job-republished");
-        String requestId = "republished-" + UUID.randomUUID();
-        InboundRecord record = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
-        process(record);
-        await().atMost(WAIT).until(() -> TestTopics.results(requestId).size() == 1);
+        Settled settled = settled("republished");
+        String instanceId = settled.instanceId();
+        String requestId = settled.requestId();
+        InboundRecord record = settled.record();
         // A crash between the broker's ack and the ledger's "published" mark, while tracking moved on.
         sql("UPDATE restore_request SET first_result_published = FALSE, state = 'RUNNING', progress = '40%', "
                 + "job_status = 'Running' WHERE request_id = ?", requestId);
@@ -209,12 +224,10 @@ class PipelineRecoveryTest {
 
     @Test
     void aRecordWhoseFirstResultAnotherOwnerIsPublishingWaitsForItInsteadOfPublishingItToo() throws Exception {
-        String instanceId = instance();
-        stubAccepted(instanceId, "job-held");
-        String requestId = "held-" + UUID.randomUUID();
-        InboundRecord record = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
-        process(record);
-        await().atMost(WAIT).until(() -> TestTopics.results(requestId).size() == 1);
+        Settled settled = settled("held");
+        String instanceId = settled.instanceId();
+        String requestId = settled.requestId();
+        InboundRecord record = settled.record();
         // A rebalance handed the same record to this replica while another replica holds the publication of its
         // first result (published by it, not yet marked).
         IdempotencyLedger otherReplica = new JdbcIdempotencyLedger(store.dataSource(), Duration.ofDays(7),
@@ -241,7 +254,7 @@ class PipelineRecoveryTest {
         String instanceId = instance();
         stubAccepted(instanceId, "job-original");
         String requestId = "repeated-" + UUID.randomUUID();
-        process(record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS));
+        process(fresh(requestId, instanceId));
         InboundRecord repeat = record(request(requestId, instanceId, 1690890941000L), RecordFence.ALWAYS);
 
         process(repeat);
@@ -306,7 +319,7 @@ class PipelineRecoveryTest {
         cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
                 .withFixedDelay(1000).withBody("{\"job_id\": \"job-kept\"}")));
         String requestId = "ledger-hiccup-" + UUID.randomUUID();
-        InboundRecord record = record(request(requestId, instanceId, 1690890940000L), RecordFence.ALWAYS);
+        InboundRecord record = fresh(requestId, instanceId);
 
         CompletableFuture<Disposition> done = pipeline.process(record).subscribeAsCompletionStage();
         await().atMost(WAIT).until(() -> posts(instanceId) == 1);

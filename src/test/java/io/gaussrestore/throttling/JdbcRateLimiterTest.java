@@ -3,11 +3,9 @@ package io.gaussrestore.throttling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gaussrestore.cloud.Operation;
-import io.gaussrestore.ledger.LedgerStore;
 import io.gaussrestore.metrics.RestoreMetrics;
+import io.gaussrestore.testing.H2Files;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -24,9 +22,7 @@ class JdbcRateLimiterTest {
 
     @BeforeAll
     static void createStore() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "rate-h2"));
-        pool = JdbcConnectionPool.create("jdbc:h2:file:" + dir.toAbsolutePath().resolve("rate-" + UUID.randomUUID()), "", "");
-        LedgerStore.migrate(pool);
+        pool = H2Files.migrated("rate");
     }
 
     @AfterAll

@@ -101,61 +101,77 @@ class QueueRecoveryDrillsIT {
         });
     }
 
+    /** What a run needs: a broker, a PostgreSQL schema, the simulator and the topics, and a service's environment. */
+    private record Rig(Postgres.Schema schema, SimulatorProcess simulator, RecordCollector topics,
+            Map<String, String> env) implements AutoCloseable {
+
+        static Rig open(String name, int partitions, Duration jobLength) throws Exception {
+            String bootstrap = new KafkaBroker().start().get("kafka.bootstrap.servers");
+            // PostgreSQL, as a deployment that must survive a SIGKILL has: the embedded H2 file delays its writes.
+            Postgres.Schema schema = Postgres.newSchema();
+            SimulatorProcess simulator = TrackingProcesses.simulator(bootstrap, jobLength);
+            RecordCollector topics = new RecordCollector(bootstrap, name, partitions);
+            return new Rig(schema, simulator, topics, onPostgres(bootstrap, topics, simulator, schema));
+        }
+
+        long count(List<String> ids, String status) {
+            return QueueRecoveryDrillsIT.count(statuses(topics), ids, status);
+        }
+
+        /** Waits until every request sent has COMPLETED, then leaves a wrongly repeated result 2 s to show up. */
+        void awaitAllCompleted(List<String> ids, Duration atMost) throws InterruptedException {
+            await().atMost(atMost).until(() -> count(ids, "COMPLETED") == ids.size());
+            Thread.sleep(2000);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (simulator; topics) {
+                schema.drop();
+            }
+        }
+    }
+
+    private static List<String> all(Map<String, List<String>> lines) {
+        return lines.values().stream().flatMap(List::stream).toList();
+    }
+
     @Test
     void aCrashWithFiftyQueuedLosesNoneAndDoublesNone() throws Exception {
-        // Ten instances, each with one restore running and five waiting behind it.
-        String bootstrap = new KafkaBroker().start().get("kafka.bootstrap.servers");
-        // PostgreSQL, as a deployment that must survive a SIGKILL has: the embedded H2 file delays its writes.
-        Postgres.Schema schema = Postgres.newSchema();
-        // Jobs of 5 s: every request has its first result before any line moves, so the kill finds none in flight.
-        try (SimulatorProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(5));
-                RecordCollector topics = new RecordCollector(bootstrap, "queue-crash", 3)) {
-            Map<String, String> env = onPostgres(bootstrap, topics, simulator, schema);
+        // Ten instances, each with one restore running and five waiting behind it. Jobs of 5 s: every request has
+        // its first result before any line moves, so the kill finds none in flight.
+        try (Rig rig = Rig.open("queue-crash", 3, Duration.ofSeconds(5))) {
             Map<String, List<String>> lines;
-            List<String> all = new ArrayList<>();
-            try (ServiceProcess first = ServiceProcess.start("queue-first", env)) {
-                lines = sendLines(topics, 10, 6, "crash-" + UUID.randomUUID().toString().substring(0, 6));
-                lines.values().forEach(all::addAll);
-                await().atMost(Duration.ofMinutes(1)).until(() -> count(statuses(topics), all, "QUEUED") >= 50);
+            try (ServiceProcess first = ServiceProcess.start("queue-first", rig.env())) {
+                lines = sendLines(rig.topics(), 10, 6, "crash-" + UUID.randomUUID().toString().substring(0, 6));
+                await().atMost(Duration.ofMinutes(1)).until(() -> rig.count(all(lines), "QUEUED") >= 50);
                 first.kill();
                 System.out.printf("queue crash: killed the service with %d requests queued and %d submitted%n",
-                        count(statuses(topics), all, "QUEUED"), count(statuses(topics), all, "SUBMITTED"));
+                        rig.count(all(lines), "QUEUED"), rig.count(all(lines), "SUBMITTED"));
             }
             long start = System.nanoTime();
-            try (ServiceProcess second = ServiceProcess.start("queue-second", env)) {
-                await().atMost(Duration.ofMinutes(3)).until(() -> count(statuses(topics), all, "COMPLETED") == all.size());
-                Thread.sleep(2000); // room for a wrongly repeated result to show up
+            try (ServiceProcess second = ServiceProcess.start("queue-second", rig.env())) {
+                rig.awaitAllCompleted(all(lines), Duration.ofMinutes(3));
             }
-            eachSentOnceInOrder(topics, simulator, lines);
+            eachSentOnceInOrder(rig.topics(), rig.simulator(), lines);
             System.out.printf("queue crash: after the restart all %d requests were sent once, in order, and completed "
-                    + "in %d s%n", all.size(), Duration.ofNanos(System.nanoTime() - start).toSeconds());
-        } finally {
-            schema.drop();
+                    + "in %d s%n", all(lines).size(), Duration.ofNanos(System.nanoTime() - start).toSeconds());
         }
     }
 
     @Test
     void twoReplicasReleaseEachQueuedRequestExactlyOnce() throws Exception {
-        String bootstrap = new KafkaBroker().start().get("kafka.bootstrap.servers");
-        Postgres.Schema schema = Postgres.newSchema();
-        try (SimulatorProcess simulator = TrackingProcesses.simulator(bootstrap, Duration.ofSeconds(2));
-                RecordCollector topics = new RecordCollector(bootstrap, "queue-replicas", 4)) {
-            Map<String, String> env = onPostgres(bootstrap, topics, simulator, schema);
+        try (Rig rig = Rig.open("queue-replicas", 4, Duration.ofSeconds(2))) {
             Map<String, List<String>> lines;
-            List<String> all = new ArrayList<>();
-            try (ServiceProcess a = ServiceProcess.start("queue-a", env);
-                    ServiceProcess b = ServiceProcess.start("queue-b", env)) {
-                lines = sendLines(topics, 5, 5, "replicas-" + UUID.randomUUID().toString().substring(0, 6));
-                lines.values().forEach(all::addAll);
-                await().atMost(Duration.ofMinutes(2)).until(() -> count(statuses(topics), all, "COMPLETED") == all.size());
-                Thread.sleep(2000);
+            try (ServiceProcess a = ServiceProcess.start("queue-a", rig.env());
+                    ServiceProcess b = ServiceProcess.start("queue-b", rig.env())) {
+                lines = sendLines(rig.topics(), 5, 5, "replicas-" + UUID.randomUUID().toString().substring(0, 6));
+                rig.awaitAllCompleted(all(lines), Duration.ofMinutes(2));
                 System.out.printf("queue replicas: releases logged by a=%d b=%d%n",
                         a.log().lines().filter(l -> l.contains("leaves the line")).count(),
                         b.log().lines().filter(l -> l.contains("leaves the line")).count());
             }
-            eachSentOnceInOrder(topics, simulator, lines);
-        } finally {
-            schema.drop();
+            eachSentOnceInOrder(rig.topics(), rig.simulator(), lines);
         }
     }
 }
