@@ -15,6 +15,7 @@ import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Set;
 
 /** The {@code X-API-Key} header as a Quarkus authentication mechanism; keys are looked up by their hash. */
@@ -65,11 +66,7 @@ public final class ApiKeyAuthentication {
     @ApplicationScoped
     public static class Provider implements IdentityProvider<KeyRequest> {
 
-        private final AccessFiles files;
-
-        Provider(AccessFiles files) {
-            this.files = files;
-        }
+        @Inject AccessFiles files;
 
         @Override
         public Class<KeyRequest> getRequestType() {

@@ -16,6 +16,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Set;
 
 /**
@@ -85,13 +86,8 @@ public final class ConsoleAuthentication {
     @ApplicationScoped
     public static class Provider implements IdentityProvider<SessionRequest> {
 
-        private final AccessFiles files;
-        private final ConsoleSessions sessions;
-
-        Provider(AccessFiles files, ConsoleSessions sessions) {
-            this.files = files;
-            this.sessions = sessions;
-        }
+        @Inject AccessFiles files;
+        @Inject ConsoleSessions sessions;
 
         @Override
         public Class<SessionRequest> getRequestType() {

@@ -17,19 +17,13 @@ class AuthModeSelectorTest {
         if (pairs != null && !pairs.isBlank()) {
             Arrays.stream(pairs.trim().split(" ")).forEach(p -> set.put(p.substring(0, p.indexOf('=')), p.substring(p.indexOf('=') + 1)));
         }
-        return new AuthInputs(
-                Optional.ofNullable(set.get("GAUSSDB_AUTH_TOKEN")),
-                Optional.ofNullable(set.get("IAM_ENDPOINT")),
-                Optional.ofNullable(set.get("IAM_DOMAIN_NAME")),
-                Optional.ofNullable(set.get("IAM_USER_NAME")),
-                Optional.ofNullable(set.get("IAM_PASSWORD")),
-                Optional.ofNullable(set.get("IAM_PROJECT_NAME")),
-                Optional.ofNullable(set.get("IAM_AGENCY_NAME")),
-                Optional.ofNullable(set.get("IAM_AGENCY_DOMAIN_NAME")),
-                Optional.ofNullable(set.get("IAM_AGENCY_DOMAIN_ID")),
-                Optional.ofNullable(set.get("HUAWEICLOUD_SDK_AK")),
-                Optional.ofNullable(set.get("HUAWEICLOUD_SDK_SK")),
-                Optional.ofNullable(set.get("HUAWEICLOUD_SDK_SECURITY_TOKEN")),
+        java.util.function.Function<String, Optional<String>> named = name -> Optional.ofNullable(set.get(name));
+        return new AuthInputs(named.apply("GAUSSDB_AUTH_TOKEN"),
+                named.apply("IAM_ENDPOINT"), named.apply("IAM_DOMAIN_NAME"), named.apply("IAM_USER_NAME"),
+                named.apply("IAM_PASSWORD"), named.apply("IAM_PROJECT_NAME"),
+                named.apply("IAM_AGENCY_NAME"), named.apply("IAM_AGENCY_DOMAIN_NAME"), named.apply("IAM_AGENCY_DOMAIN_ID"),
+                named.apply("HUAWEICLOUD_SDK_AK"), named.apply("HUAWEICLOUD_SDK_SK"),
+                named.apply("HUAWEICLOUD_SDK_SECURITY_TOKEN"),
                 "true".equals(set.get("PLAIN_HTTP_IAM")));
     }
 

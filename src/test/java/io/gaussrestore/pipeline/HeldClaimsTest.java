@@ -23,10 +23,8 @@ import java.time.ZoneOffset;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcConnectionPool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The claims a process holds, on a real (H2) ledger: a graceful stop gives back every claim that has sent nothing,
@@ -36,17 +34,8 @@ import org.junit.jupiter.api.Test;
 class HeldClaimsTest {
 
     private static final Instant NOW = Instant.parse("2026-12-07T10:00:00Z");
-    private static JdbcConnectionPool pool;
-
-    @BeforeAll
-    static void createStore() throws Exception {
-        pool = H2Files.migrated("held");
-    }
-
-    @AfterAll
-    static void closeStore() {
-        pool.dispose();
-    }
+    @RegisterExtension
+    static final H2Files.PerClass STORE = new H2Files.PerClass("held");
 
     private static NewRequest request(String instance) {
         String id = "held-" + UUID.randomUUID();
@@ -56,7 +45,7 @@ class HeldClaimsTest {
 
     @Test
     void aGracefulStopGivesBackWhatSentNothingAndKeepsWhatDid() {
-        JdbcIdempotencyLedger ledger = new JdbcIdempotencyLedger(pool, Duration.ofDays(7), Duration.ofMinutes(2), "a");
+        JdbcIdempotencyLedger ledger = new JdbcIdempotencyLedger(STORE.pool(), Duration.ofDays(7), Duration.ofMinutes(2), "a");
         HeldClaims claims = new HeldClaims(ledger, Clock.fixed(NOW, ZoneOffset.UTC));
 
         LedgerEntry waiting = ((Claim.Won) ledger.claim(request(instance()), NOW)).entry();
@@ -139,24 +128,24 @@ class HeldClaimsTest {
         NewRequest request = request(instance());
 
         assertThatThrownBy(() -> ledger.claim(request, NOW)).isInstanceOfSatisfying(ClaimedButUnread.class, unread -> {
-            LedgerEntry row = new JdbcIdempotencyLedger(pool, Duration.ofDays(7), Duration.ofMinutes(2), "b")
+            LedgerEntry row = new JdbcIdempotencyLedger(STORE.pool(), Duration.ofDays(7), Duration.ofMinutes(2), "b")
                     .find(request.requestId()).orElseThrow();
             assertThat(row.state()).as("committed after all").isEqualTo(LedgerState.SUBMITTING);
             assertThat(unread.leaseToken()).as("the token it won").isEqualTo(row.leaseToken());
         });
     }
 
-    /** A call made on one of the pool's connections, given the real connection to make it on. */
+    /** A call made on one of the STORE.pool()'s connections, given the real connection to make it on. */
     @FunctionalInterface
     private interface ConnectionCall {
         Object made(Connection real, java.lang.reflect.Method method, Object[] args) throws Throwable;
     }
 
-    /** The pool, each connection it gives answering its calls through {@code onCall}. */
+    /** The STORE.pool(), each connection it gives answering its calls through {@code onCall}. */
     private DataSource withConnections(ConnectionCall onCall) {
         ClassLoader loader = getClass().getClassLoader();
         return (DataSource) Proxy.newProxyInstance(loader, new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-            Object result = invoke(pool, method, args);
+            Object result = invoke(STORE.pool(), method, args);
             if (!method.getName().equals("getConnection")) {
                 return result;
             }

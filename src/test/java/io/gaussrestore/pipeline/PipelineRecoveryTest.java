@@ -204,49 +204,43 @@ class PipelineRecoveryTest {
     @Test
     void aRepublishedFirstResultIsTheSameBytesUnderTheSameId() throws Exception {
         Settled settled = settled("republished");
-        String instanceId = settled.instanceId();
-        String requestId = settled.requestId();
-        InboundRecord record = settled.record();
         // A crash between the broker's ack and the ledger's "published" mark, while tracking moved on.
         sql("UPDATE restore_request SET first_result_published = FALSE, state = 'RUNNING', progress = '40%', "
-                + "job_status = 'Running' WHERE request_id = ?", requestId);
+                + "job_status = 'Running' WHERE request_id = ?", settled.requestId());
 
-        process(again(record, RecordFence.ALWAYS));
+        process(again(settled.record(), RecordFence.ALWAYS));
 
-        await().atMost(WAIT).until(() -> TestTopics.results(requestId).size() == 2);
-        ConsumerRecord<byte[], byte[]> first = TestTopics.results(requestId).get(0);
-        ConsumerRecord<byte[], byte[]> second = TestTopics.results(requestId).get(1);
+        await().atMost(WAIT).until(() -> TestTopics.results(settled.requestId()).size() == 2);
+        ConsumerRecord<byte[], byte[]> first = TestTopics.results(settled.requestId()).get(0);
+        ConsumerRecord<byte[], byte[]> second = TestTopics.results(settled.requestId()).get(1);
         assertThat(new String(second.value(), StandardCharsets.UTF_8)).isEqualTo(new String(first.value(), StandardCharsets.UTF_8));
         assertThat(TestTopics.header(second, "ce_id")).isEqualTo(TestTopics.header(first, "ce_id"));
         assertThat(TestTopics.json(second).get("status").asText()).isEqualTo("SUBMITTED");
-        assertThat(posts(instanceId)).isEqualTo(1);
+        assertThat(posts(settled.instanceId())).isEqualTo(1);
     }
 
     @Test
     void aRecordWhoseFirstResultAnotherOwnerIsPublishingWaitsForItInsteadOfPublishingItToo() throws Exception {
         Settled settled = settled("held");
-        String instanceId = settled.instanceId();
-        String requestId = settled.requestId();
-        InboundRecord record = settled.record();
         // A rebalance handed the same record to this replica while another replica holds the publication of its
         // first result (published by it, not yet marked).
         IdempotencyLedger otherReplica = new JdbcIdempotencyLedger(store.dataSource(), Duration.ofDays(7),
                 ledger.lease(), "other-replica");
-        sql("UPDATE restore_request SET first_result_published = FALSE WHERE request_id = ?", requestId);
-        assertThat(otherReplica.takeFirstPublication(requestId, "{}", true, "other-replica-publisher",
+        sql("UPDATE restore_request SET first_result_published = FALSE WHERE request_id = ?", settled.requestId());
+        assertThat(otherReplica.takeFirstPublication(settled.requestId(), "{}", true, "other-replica-publisher",
                 clock.instant())).isPresent();
 
-        CompletableFuture<Disposition> done = pipeline.process(again(record, RecordFence.ALWAYS))
+        CompletableFuture<Disposition> done = pipeline.process(again(settled.record(), RecordFence.ALWAYS))
                 .subscribeAsCompletionStage();
         await().during(Duration.ofSeconds(1)).atMost(WAIT)
-                .until(() -> !done.isDone() && TestTopics.results(requestId).size() == 1);
-        otherReplica.markFirstResultPublished(requestId);
+                .until(() -> !done.isDone() && TestTopics.results(settled.requestId()).size() == 1);
+        otherReplica.markFirstResultPublished(settled.requestId());
 
         Disposition disposition = Uni.createFrom().completionStage(done).await().atMost(WAIT);
         assertThat(disposition).isInstanceOfSatisfying(Disposition.Answered.class,
                 answered -> assertThat(answered.result().jobId()).isEqualTo("job-held"));
-        assertThat(TestTopics.results(requestId)).as("published once, by the other owner").hasSize(1);
-        assertThat(posts(instanceId)).isEqualTo(1);
+        assertThat(TestTopics.results(settled.requestId())).as("published once, by the other owner").hasSize(1);
+        assertThat(posts(settled.instanceId())).isEqualTo(1);
     }
 
     @Test

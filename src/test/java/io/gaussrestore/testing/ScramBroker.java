@@ -13,22 +13,10 @@ import org.apache.kafka.clients.admin.NewTopic;
  * with a KafkaUser does. A second, plain listener on loopback lets the test itself create topics and read
  * results. The TLS key pair is made by the JDK's keytool; the SCRAM user is written at format time.
  */
-public final class ScramBroker implements AutoCloseable {
+public record ScramBroker(Process process, Path dir, int saslPort, int plainPort) implements AutoCloseable {
 
     public static final String USER = "gaussdb-restore";
     public static final String STORE_PASSWORD = "test-store-password";
-
-    private final Process process;
-    private final Path dir;
-    private final int saslPort;
-    private final int plainPort;
-
-    private ScramBroker(Process process, Path dir, int saslPort, int plainPort) {
-        this.process = process;
-        this.dir = dir;
-        this.saslPort = saslPort;
-        this.plainPort = plainPort;
-    }
 
     /** Formats and starts the broker with one SCRAM user, then creates the service's topics. */
     public static ScramBroker start(String password) throws Exception {

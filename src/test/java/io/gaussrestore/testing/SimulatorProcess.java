@@ -11,17 +11,7 @@ import java.util.concurrent.TimeUnit;
  * The GaussDB simulator as a process of its own, from the build's {@code target/simulator/} as the local stack
  * runs it: the cloud of the tests that run the service jar. Its jobs outlive any one service process.
  */
-public final class SimulatorProcess implements AutoCloseable {
-
-    private final Process process;
-    private final int port;
-    private final Path log;
-
-    private SimulatorProcess(Process process, int port, Path log) {
-        this.process = process;
-        this.port = port;
-        this.log = log;
-    }
+public record SimulatorProcess(Process process, int port, Path log) implements AutoCloseable {
 
     /** Starts a simulator whose jobs run {@code jobDuration} and waits until it answers. */
     public static SimulatorProcess start(String name, Duration jobDuration) throws Exception {

@@ -10,28 +10,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.h2.jdbcx.JdbcConnectionPool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The rate budget on a real (H2) store, as two replicas share it. */
 class JdbcRateLimiterTest {
 
-    private static JdbcConnectionPool pool;
-
-    @BeforeAll
-    static void createStore() throws Exception {
-        pool = H2Files.migrated("rate");
-    }
-
-    @AfterAll
-    static void closeStore() {
-        pool.dispose();
-    }
+    @RegisterExtension
+    static final H2Files.PerClass STORE = new H2Files.PerClass("rate");
 
     private static JdbcRateLimiter limiter(double perMinute, double burst) {
-        return new JdbcRateLimiter(pool, new TokenBucket.Rules(perMinute, burst, 6),
+        return new JdbcRateLimiter(STORE.pool(), new TokenBucket.Rules(perMinute, burst, 6),
                 new RestoreMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
     }
 
@@ -97,7 +86,7 @@ class JdbcRateLimiterTest {
         limiter.acquire(project, Operation.JOB).await().atMost(Duration.ofSeconds(5));
         limiter.throttled(project, Operation.JOB, "policy user over ratelimit,limit:6,time:1 minute", "30");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-            try (java.sql.Connection c = pool.getConnection();
+            try (java.sql.Connection c = STORE.pool().getConnection();
                     java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT last_throttled_at FROM rate_budget "
                             + "WHERE project_id = '" + project + "' AND operation = 'job'")) {
                 return rs.next() && rs.getObject(1) != null;
