@@ -21,16 +21,6 @@ import org.junit.jupiter.api.Test;
 @TestProfile(AgencyAuthTest.AgencyProfile.class)
 class AgencyAuthTest {
 
-    /** Agency mode on top of a fixed token. */
-    public static class AgencyProfile extends SimulatorBackedProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return ProfileSettings.simulatorBacked("agency-auth").untracked().iam("cn-north-4")
-                    .with("restore.auth.iam-agency-name", "dba-restore")
-                    .with("restore.auth.iam-agency-domain-name", "acme-prod").map();
-        }
-    }
-
     @Inject
     GaussDbRestoreClient client;
 
@@ -51,5 +41,15 @@ class AgencyAuthTest {
                 error -> assertThat(error.errorCode()).as("authenticated, the job is simply unknown").isEqualTo("DBS.200543"));
         List<JournalEntry> tokens = simulator.journal().stream().filter(e -> e.operation().equals("token")).toList();
         assertThat(tokens).singleElement().satisfies(e -> assertThat(e.status()).isEqualTo(201));
+    }
+
+    /** Agency mode on top of a fixed token. */
+    public static class AgencyProfile extends SimulatorBackedProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return ProfileSettings.simulatorBacked("agency-auth").untracked().iam("cn-north-4")
+                    .with("restore.auth.iam-agency-name", "dba-restore")
+                    .with("restore.auth.iam-agency-domain-name", "acme-prod").map();
+        }
     }
 }

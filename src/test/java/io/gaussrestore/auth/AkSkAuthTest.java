@@ -31,17 +31,6 @@ class AkSkAuthTest {
     static final String SECRET_KEY = "Sk-very-secret-0123456789";
     static final Path LOG = Path.of("target", "auth-debug-aksk.log");
 
-    /** AK/SK mode against the simulator, with fast job tracking and every DEBUG line in a file. */
-    public static class AkSkProfile extends SimulatorBackedProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return ProfileSettings.simulatorBacked("aksk-auth").debugLog(LOG).jobs("PT2S", "PT0S")
-                    .tracked("PT1S", "PT0S").with("restore.auth.token", "")
-                    .with("restore.auth.access-key", "test-ak").with("restore.auth.secret-key", SECRET_KEY)
-                    .with("simulator.access-keys", "test-ak:" + SECRET_KEY).map();
-        }
-    }
-
     @Inject
     GaussDbSimulator simulator;
 
@@ -71,5 +60,16 @@ class AkSkAuthTest {
         String log = Files.readString(LOG);
         assertThat(log).contains("DEBUG").contains("AkSk[test-ak]");
         assertThat(log).doesNotContain(SECRET_KEY);
+    }
+
+    /** AK/SK mode against the simulator, with fast job tracking and every DEBUG line in a file. */
+    public static class AkSkProfile extends SimulatorBackedProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return ProfileSettings.simulatorBacked("aksk-auth").debugLog(LOG).jobs("PT2S", "PT0S")
+                    .tracked("PT1S", "PT0S").with("restore.auth.token", "")
+                    .with("restore.auth.access-key", "test-ak").with("restore.auth.secret-key", SECRET_KEY)
+                    .with("simulator.access-keys", "test-ak:" + SECRET_KEY).map();
+        }
     }
 }

@@ -41,17 +41,6 @@ class IamAuthTest {
     static final String PASSWORD = "Iam-Pa55word-secret";
     static final Path LOG = Path.of("target", "auth-debug-iam.log");
 
-    /** IAM password mode; every log line at DEBUG goes to a file that is searched for secrets. */
-    public static class IamProfile extends SimulatorBackedProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return ProfileSettings.simulatorBacked("iam-auth").debugLog(LOG).untracked().iam("cn-north-4")
-                    .with("restore.auth.token", "").with("restore.auth.iam-domain-name", "acme")
-                    .with("restore.auth.iam-user-name", "restore-bot").with("restore.auth.iam-password", PASSWORD)
-                    .with("simulator.iam-password", PASSWORD).with("simulator.token-lifetime", "PT4S").map();
-        }
-    }
-
     @Inject
     GaussDbRestoreClient client;
 
@@ -178,5 +167,16 @@ class IamAuthTest {
         String log = Files.readString(LOG);
         assertThat(log).as("the debug log was written").contains("DEBUG");
         assertThat(log).doesNotContain(PASSWORD).doesNotContain("MIIsim");
+    }
+
+    /** IAM password mode; every log line at DEBUG goes to a file that is searched for secrets. */
+    public static class IamProfile extends SimulatorBackedProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return ProfileSettings.simulatorBacked("iam-auth").debugLog(LOG).untracked().iam("cn-north-4")
+                    .with("restore.auth.token", "").with("restore.auth.iam-domain-name", "acme")
+                    .with("restore.auth.iam-user-name", "restore-bot").with("restore.auth.iam-password", PASSWORD)
+                    .with("simulator.iam-password", PASSWORD).with("simulator.token-lifetime", "PT4S").map();
+        }
     }
 }

@@ -32,6 +32,9 @@ class DrillsIT {
 
     private static final boolean FULL = Drills.FULL;
     private static final Random RANDOM = Drills.RANDOM;
+    /** The broker and ledger outages: how many requests go through one, and how long it lasts. */
+    private static final int FAULT_REQUESTS = FULL ? 1_000 : 200;
+    private static final Duration FAULT_LENGTH = Duration.ofSeconds(FULL ? 30 : 10);
 
     @RegisterExtension
     static final DrillStack.PerClass STACK = new DrillStack.PerClass();
@@ -83,18 +86,16 @@ class DrillsIT {
     @Test
     @Order(2)
     void brokerDown() throws Exception {
-        int total = FULL ? 1_000 : 200;
-        Duration down = Duration.ofSeconds(FULL ? 30 : 10);
-        Batch batch = Batch.unique("broker", total);
+        Batch batch = Batch.unique("broker", FAULT_REQUESTS);
         long[] pids = {stack().replica(0).pid(), stack().replica(1).pid()};
-        FaultRun run = throughFault(batch, down, stack().broker::kill, stack().broker::restart);
+        FaultRun run = throughFault(batch, FAULT_LENGTH, stack().broker::kill, stack().broker::restart);
         Verdict verdict = Verdict.of(batch, run.results(), stack().journal());
         boolean sameProcesses = stack().replica(0).pid() == pids[0] && stack().replica(1).pid() == pids[1]
                 && stack().replica(0).readiness() == 200 && stack().replica(1).readiness() == 200;
 
         Drills.report("broker down", "%d requests, broker SIGKILLed for %d s: readiness seen during it %s; all settled %d s after "
                         + "it came back, no replica restarted: %s; outcomes %s; without a result %d; two different results %d; "
-                        + "restores with two jobs %d", total, down.toSeconds(), run.readinessSeen(), run.settledAfter(),
+                        + "restores with two jobs %d", FAULT_REQUESTS, FAULT_LENGTH.toSeconds(), run.readinessSeen(), run.settledAfter(),
                 sameProcesses, verdict.counts, verdict.unanswered, verdict.contradictions.size(), verdict.doubled);
         verdict.assertNothingLostOrDoubled();
         assertThat(run.readinessSeen()).as("readiness during the broker's absence").contains(503);
@@ -105,11 +106,9 @@ class DrillsIT {
     @Test
     @Order(3)
     void ledgerDown() throws Exception {
-        int total = FULL ? 1_000 : 200;
-        Duration down = Duration.ofSeconds(FULL ? 30 : 10);
-        Batch batch = Batch.unique("ledger", total);
+        Batch batch = Batch.unique("ledger", FAULT_REQUESTS);
         int deadLettersBefore = stack().topics.deadLetterRecords().size();
-        FaultRun run = throughFault(batch, down, stack().ledgerProxy::cut, stack().ledgerProxy::restore);
+        FaultRun run = throughFault(batch, FAULT_LENGTH, stack().ledgerProxy::cut, stack().ledgerProxy::restore);
         List<JsonNode> journal = stack().journal();
         Verdict verdict = Verdict.of(batch, run.results(), journal);
         Set<String> jobsStarted = Outcomes.posts(journal, batch.instances).stream()
@@ -121,7 +120,7 @@ class DrillsIT {
         Drills.report("ledger down", "%d requests, PostgreSQL cut for %d s (longer than the 5 s lease): POSTs during the cut %d (claimed before it; bound %d), "
                         + "jobs started without their claim in the ledger %d, dead letters %d, readiness seen %s; all settled "
                         + "%d s after; outcomes %s; without a result %d; two different results %d; restores with two jobs %d",
-                total, down.toSeconds(), run.postsDuringFault(), 2 * DrillStack.MAX_IN_FLIGHT, unclaimed.size(), deadLetters,
+                FAULT_REQUESTS, FAULT_LENGTH.toSeconds(), run.postsDuringFault(), 2 * DrillStack.MAX_IN_FLIGHT, unclaimed.size(), deadLetters,
                 run.readinessSeen(), run.settledAfter(), verdict.counts, verdict.unanswered, verdict.contradictions.size(),
                 verdict.doubled);
         verdict.assertNothingLostOrDoubled();

@@ -61,6 +61,14 @@ abstract class IdempotencyLedgerContract {
         return id;
     }
 
+    /** Claims a new request for the business key from the record given, then gives the claim back; its id. */
+    String relinquished(String businessKey, String source) {
+        String id = id();
+        ledger.claim(request(id, businessKey, source), NOW);
+        assertThat(ledger.relinquish(id, token(id), NOW)).isTrue();
+        return id;
+    }
+
     static NewRequest request(String requestId, String businessKey) {
         return request(requestId, businessKey, "requests-0@" + UUID.randomUUID());
     }
@@ -269,10 +277,8 @@ abstract class IdempotencyLedgerContract {
 
     @Test
     void anotherRecordCarryingTheSameUnclaimedRequestResumesIt() {
-        String id = id();
         String key = key();
-        ledger.claim(request(id, key, "requests-0@1"), NOW);
-        ledger.relinquish(id, token(id), NOW);
+        String id = relinquished(key, "requests-0@1");
 
         assertThat(ledger.claim(request(id, key, "requests-dlq-0@5"), NOW)).as("same request, replayed")
                 .isInstanceOf(Claim.Redelivered.class);
@@ -282,10 +288,8 @@ abstract class IdempotencyLedgerContract {
 
     @Test
     void aRecordWhoseUnclaimedRequestWasTakenOverIsARepeat() {
-        String id = id();
         String key = key();
-        ledger.claim(request(id, key, "requests-0@1"), NOW);
-        ledger.relinquish(id, token(id), NOW);
+        String id = relinquished(key, "requests-0@1");
         LedgerEntry first = ledger.find(id).orElseThrow();
 
         assertThat(ledger.claim(request(id, key, "requests-3@7"), NOW)).as("the same request in another record")

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.gaussrestore.testing.Commands;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,14 +28,7 @@ class MonitoringFilesTest {
 
     /** The promtool on the PATH, or the test is skipped saying how to get it. */
     static String promtool() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, "promtool"))) {
-                return Path.of(dir, "promtool").toString();
-            }
-        }
-        Assumptions.abort("promtool is not installed: apt-get install prometheus (.ci/run installs it); "
-                + "the alert rules were NOT checked");
-        return null;
+        return Commands.onPath("promtool", "prometheus", "the alert rules were");
     }
 
     private static String run(String... command) throws Exception {

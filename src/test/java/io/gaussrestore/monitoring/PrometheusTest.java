@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gaussrestore.simulator.GaussDbSimulator;
 import io.gaussrestore.simulator.SimulatorSettings;
-import io.gaussrestore.testing.Api;
+import io.gaussrestore.testing.Commands;
 import io.gaussrestore.testing.ServiceProcess;
 import io.gaussrestore.testing.SimulatorBackedProfile;
 import io.gaussrestore.testing.TestTopics;
@@ -31,7 +31,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,14 +54,7 @@ class PrometheusTest {
     }
 
     private static String prometheusBinary() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, "prometheus"))) {
-                return Path.of(dir, "prometheus").toString();
-            }
-        }
-        Assumptions.abort("prometheus is not installed: apt-get install prometheus (.ci/run installs it); "
-                + "the alerts and dashboard were NOT checked against a real Prometheus");
-        return null;
+        return Commands.onPath("prometheus", "prometheus", "the alerts and dashboard were, against a real Prometheus,");
     }
 
     private static JsonNode get(String url) throws Exception {

@@ -125,6 +125,13 @@ class PipelineRecoveryTest {
                 .withBody("{\"job_id\": \"" + jobId + "\"}")));
     }
 
+    /** The record was answered with the job given, after the one POST the instance received. */
+    private void assertAnsweredAfterOnePost(Disposition disposition, String jobId, String instanceId) {
+        assertThat(disposition).isInstanceOfSatisfying(Disposition.Answered.class,
+                answered -> assertThat(answered.result().jobId()).isEqualTo(jobId));
+        assertThat(posts(instanceId)).isEqualTo(1);
+    }
+
     private int posts(String instanceId) {
         return cloud.findAll(postRequestedFor(urlPathEqualTo(restorePath(instanceId)))).size();
     }
@@ -278,9 +285,7 @@ class PipelineRecoveryTest {
 
         // The partition's new owner reads the same record and carries on.
         Disposition taken = process(again(record, RecordFence.ALWAYS));
-        assertThat(taken).isInstanceOfSatisfying(Disposition.Answered.class,
-                answered -> assertThat(answered.result().jobId()).isEqualTo("job-new-owner"));
-        assertThat(posts(instanceId)).isEqualTo(1);
+        assertAnsweredAfterOnePost(taken, "job-new-owner", instanceId);
     }
 
     @Test
@@ -302,9 +307,7 @@ class PipelineRecoveryTest {
 
         Disposition disposition = process(record);
 
-        assertThat(disposition).isInstanceOfSatisfying(Disposition.Answered.class,
-                answered -> assertThat(answered.result().jobId()).isEqualTo("job-late"));
-        assertThat(posts(instanceId)).isEqualTo(1);
+        assertAnsweredAfterOnePost(disposition, "job-late", instanceId);
     }
 
     @Test

@@ -108,9 +108,14 @@ public class InstanceQueueTest {
     private record Busy(String instance, String first) {}
 
     private Busy busyInstance() {
-        jobsTake(Duration.ofMinutes(5));
+        return busyInstance(Duration.ofMinutes(5), "first");
+    }
+
+    /** A fresh instance whose jobs take {@code jobLength}, with a first request {@code name} SUBMITTED on it. */
+    private Busy busyInstance(Duration jobLength, String name) {
+        jobsTake(jobLength);
         String busy = instance();
-        String first = send(busy, "first");
+        String first = send(busy, name);
         awaitStatus(first, "SUBMITTED");
         return new Busy(busy, first);
     }
@@ -171,10 +176,9 @@ public class InstanceQueueTest {
 
     @Test
     void aRequestWaitsBehindAJobLongerThanTheRetryDeadlineAndGoesWhenItEnds() {
-        jobsTake(Duration.ofSeconds(8));
-        String instance = instance();
-        String first = send(instance, "ahead");
-        awaitStatus(first, "SUBMITTED");
+        Busy ahead = busyInstance(Duration.ofSeconds(8), "ahead");
+        String instance = ahead.instance();
+        String first = ahead.first();
         String second = send(instance, "behind");
 
         JsonNode queued = awaitStatus(second, "QUEUED");
@@ -209,13 +213,12 @@ public class InstanceQueueTest {
 
     @Test
     void aQueuedRequestCanBeCancelledButASubmittedOneCannot() {
-        jobsTake(Duration.ofSeconds(30));
         // The job stays unseen by the tracker for the whole test (within the tracker's 1-minute grace for a new
         // job), so the first request is SUBMITTED, not yet RUNNING, when its cancellation is refused.
         jobsAreSeenAfter(Duration.ofSeconds(50));
-        String instance = instance();
-        String first = send(instance, "running");
-        awaitStatus(first, "SUBMITTED");
+        Busy running = busyInstance(Duration.ofSeconds(30), "running");
+        String instance = running.instance();
+        String first = running.first();
         String second = send(instance, "to-cancel");
         String third = send(instance, "stays");
         awaitStatus(third, "QUEUED");

@@ -186,11 +186,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        Commands.stop(process, 30);
     }
 
     public static int freePort() throws IOException {

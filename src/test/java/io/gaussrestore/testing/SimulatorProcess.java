@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The GaussDB simulator as a process of its own, from the build's {@code target/simulator/} as the local stack
@@ -54,10 +53,6 @@ public record SimulatorProcess(Process process, int port, Path log) implements A
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        Commands.stop(process, 10);
     }
 }

@@ -33,23 +33,6 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ResilienceTest.ResilienceProfile.class)
 class ResilienceTest {
 
-    /** The service configured at twice the simulator's limit, with short timeouts, backoffs and circuit pauses. */
-    public static class ResilienceProfile extends SimulatorBackedProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return ProfileSettings.simulatorBacked("resilience").untracked().jobs("PT0.2S", "PT0S")
-                    .with("restore.gaussdb.read-timeout", "PT1S").with("restore.queue.check-interval", "PT0.5S")
-                    // Retries: a long deadline, short pauses, a second of grace for an ambiguous answer.
-                    .with("restore.retry.deadline", "PT5M").with("restore.retry.initial-backoff", "PT0.1S")
-                    .with("restore.retry.max-backoff", "PT2S").with("restore.retry.ambiguous-grace", "PT1S")
-                    // A gateway budget the tests can exceed, and a circuit that opens after five failures.
-                    .with("restore.throttling.rate-per-minute", "1200").with("restore.throttling.burst", "20")
-                    .with("restore.throttling.floor-per-minute", "60")
-                    .with("restore.throttling.circuit-failure-threshold", "5")
-                    .with("restore.throttling.circuit-open-for", "PT2S").map();
-        }
-    }
-
     @Inject
     GaussDbSimulator simulator;
 
@@ -90,6 +73,15 @@ class ResilienceTest {
                 .filter(e -> project.equals(e.projectId()) && e.operation().equals(operation)).toList();
     }
 
+    /** Sends {@code count} restores of the project spread over {@code instances} instances; their ids, in order. */
+    private static List<String> sendSpread(String project, String tag, int count, int instances, String prefix) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(send(project, instance(tag, i % instances), prefix + "-" + i + "-" + tag));
+        }
+        return ids;
+    }
+
     @Test
     @Tag("drill")
     void twoHundredRequestsUnderAThrottlingGatewayAllGetThrough() {
@@ -97,12 +89,8 @@ class ResilienceTest {
         String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 28);
         // The simulator's gateway allows 60 calls per 6 s (600 a minute); the service is configured at 1,200.
         simulator.update(new SimulatorSettings.Patch(null, null, null, null, null, 60, Duration.ofSeconds(6), null, null, null));
-        List<String> ids = new ArrayList<>();
         Instant start = Instant.now();
-        for (int i = 0; i < 200; i++) {
-            ids.add(send(project, instance(tag, i % 20), "throttled-" + i + "-" + tag));
-        }
-
+        List<String> ids = sendSpread(project, tag, 200, 20, "throttled");
         await().atMost(Duration.ofMinutes(2)).until(() -> allAnswered(ids));
         Duration took = Duration.between(start, Instant.now());
 
@@ -233,12 +221,8 @@ class ResilienceTest {
         String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 28);
         simulator.update(new SimulatorSettings.Patch(null, Duration.ofMillis(100), null, null, null, null,
                 Duration.ofMillis(300), null));
-        List<String> ids = new ArrayList<>();
         Instant start = Instant.now();
-        for (int i = 0; i < 100; i++) {
-            ids.add(send(project, instance(tag, i % 10), "parallel-" + i + "-" + tag));
-        }
-
+        List<String> ids = sendSpread(project, tag, 100, 10, "parallel");
         await().atMost(Duration.ofMinutes(1)).until(() -> allAnswered(ids));
         Duration took = Duration.between(start, Instant.now());
 
@@ -256,5 +240,22 @@ class ResilienceTest {
         System.out.printf("concurrency: 100 requests over 10 instances at 300 ms per call took %d ms (serially %d ms)%n",
                 took.toMillis(), 100 * 300);
         assertThat(took).isLessThan(Duration.ofSeconds(15));
+    }
+
+    /** The service configured at twice the simulator's limit, with short timeouts, backoffs and circuit pauses. */
+    public static class ResilienceProfile extends SimulatorBackedProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return ProfileSettings.simulatorBacked("resilience").untracked().jobs("PT0.2S", "PT0S")
+                    .with("restore.gaussdb.read-timeout", "PT1S").with("restore.queue.check-interval", "PT0.5S")
+                    // Retries: a long deadline, short pauses, a second of grace for an ambiguous answer.
+                    .with("restore.retry.deadline", "PT5M").with("restore.retry.initial-backoff", "PT0.1S")
+                    .with("restore.retry.max-backoff", "PT2S").with("restore.retry.ambiguous-grace", "PT1S")
+                    // A gateway budget the tests can exceed, and a circuit that opens after five failures.
+                    .with("restore.throttling.rate-per-minute", "1200").with("restore.throttling.burst", "20")
+                    .with("restore.throttling.floor-per-minute", "60")
+                    .with("restore.throttling.circuit-failure-threshold", "5")
+                    .with("restore.throttling.circuit-open-for", "PT2S").map();
+        }
     }
 }
