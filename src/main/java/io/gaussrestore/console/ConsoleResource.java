@@ -47,6 +47,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The console for the person on call, served by the service itself: what is in flight, what needs a decision,
@@ -209,16 +210,9 @@ public class ConsoleResource {
     @GET
     @Path("/requests/{request_id}")
     public Response detail(@PathParam("request_id") String requestId) {
-        Optional<Response> refused = frame.guard(Roles.VIEWER);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
-        LedgerEntry entry = ledger.find(requestId).orElse(null);
-        if (entry == null) {
-            return notFound(requestId);
-        }
-        return ConsoleFrame.html(Templates.detail(frame.page("Request " + requestId, ENDED.contains(entry.state()) ? 0 : 5),
-                requestPages.detail(entry)), Response.Status.OK);
+        return onEntry(frame.guard(Roles.VIEWER), requestId, entry -> ConsoleFrame.html(Templates.detail(
+                frame.page("Request " + requestId, ENDED.contains(entry.state()) ? 0 : 5), requestPages.detail(entry)),
+                Response.Status.OK));
     }
 
     @GET
@@ -265,20 +259,14 @@ public class ConsoleResource {
     @GET
     @Path("/requests/{request_id}/retry")
     public Response retryPage(@PathParam("request_id") String requestId) {
-        Optional<Response> refused = frame.guard(Roles.REQUESTER);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
-        LedgerEntry entry = ledger.find(requestId).orElse(null);
-        if (entry == null) {
-            return notFound(requestId);
-        }
-        if (!RequestPages.RETRYABLE.contains(entry.state()) || parse(entry.requestJson()) == null) {
-            return frame.message("Not sent again", "Request " + requestId + " is " + entry.state() + ": only FAILED and "
-                    + "UNKNOWN requests are sent again from here.", Response.Status.CONFLICT);
-        }
-        return ConsoleFrame.html(Templates.retry(frame.page("Send again", 0), retries.view(entry, retryForm(entry), List.of())),
-                Response.Status.OK);
+        return onEntry(frame.guard(Roles.REQUESTER), requestId, entry -> {
+            if (!RequestPages.RETRYABLE.contains(entry.state()) || parse(entry.requestJson()) == null) {
+                return frame.message("Not sent again", "Request " + requestId + " is " + entry.state() + ": only FAILED "
+                        + "and UNKNOWN requests are sent again from here.", Response.Status.CONFLICT);
+            }
+            return ConsoleFrame.html(Templates.retry(frame.page("Send again", 0),
+                    retries.view(entry, retryForm(entry), List.of())), Response.Status.OK);
+        });
     }
 
     @POST
@@ -383,6 +371,14 @@ public class ConsoleResource {
                 .cookie(new NewCookie.Builder(ConsoleSessions.LOGIN_COOKIE).value(nonce).path(ConsoleSessions.PATH)
                         .httpOnly(true).sameSite(NewCookie.SameSite.STRICT).maxAge(3600).build())
                 .build();
+    }
+
+    /** A request's page: refused as the guard says, 404 for an unknown request, else what {@code page} makes of it. */
+    private Response onEntry(Optional<Response> refused, String requestId, Function<LedgerEntry, Response> page) {
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        return ledger.find(requestId).map(page).orElseGet(() -> notFound(requestId));
     }
 
     private Response notFound(String requestId) {

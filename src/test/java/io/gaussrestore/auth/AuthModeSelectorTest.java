@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.CsvFileSource;
 
 class AuthModeSelectorTest {
 
@@ -31,14 +31,7 @@ class AuthModeSelectorTest {
             + "IAM_PASSWORD=pw IAM_PROJECT_NAME=cn-north-4";
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "a fixed token|GAUSSDB_AUTH_TOKEN=t|FixedToken",
-            "IAM password|" + IAM + "|IamPassword",
-            "IAM password with an agency|" + IAM + " IAM_AGENCY_NAME=dba IAM_AGENCY_DOMAIN_NAME=owner|IamPassword",
-            "an agency on a fixed token|GAUSSDB_AUTH_TOKEN=t IAM_ENDPOINT=https://iam.x.com IAM_PROJECT_NAME=p IAM_AGENCY_NAME=dba IAM_AGENCY_DOMAIN_ID=d1|AgencyOnToken",
-            "AK/SK|HUAWEICLOUD_SDK_AK=ak HUAWEICLOUD_SDK_SK=sk|AkSk",
-            "temporary AK/SK|HUAWEICLOUD_SDK_AK=ak HUAWEICLOUD_SDK_SK=sk HUAWEICLOUD_SDK_SECURITY_TOKEN=st|AkSk",
-            "IAM over plain http where allowed (local profile)|IAM_ENDPOINT=http://localhost:8080 IAM_DOMAIN_NAME=acme IAM_USER_NAME=svc IAM_PASSWORD=pw IAM_PROJECT_NAME=p PLAIN_HTTP_IAM=true|IamPassword"})
+    @CsvFileSource(resources = "/auth-modes/chosen.csv", delimiter = '|')
     void chooses(String name, String pairs, String mode) {
         AuthModeSelector.Selection selection = AuthModeSelector.select(inputs(pairs));
         assertThat(selection).as(name).isInstanceOfSatisfying(AuthModeSelector.Selection.Chosen.class,
@@ -46,19 +39,7 @@ class AuthModeSelectorTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "nothing||no credentials;GAUSSDB_AUTH_TOKEN;HUAWEICLOUD_SDK_AK",
-            "IAM without password and project|IAM_ENDPOINT=https://iam.x.com IAM_USER_NAME=svc IAM_DOMAIN_NAME=acme|IAM_PASSWORD, IAM_PROJECT_NAME",
-            "IAM with only a user|IAM_USER_NAME=svc|IAM_ENDPOINT, IAM_DOMAIN_NAME, IAM_PASSWORD, IAM_PROJECT_NAME",
-            "AK without SK|HUAWEICLOUD_SDK_AK=ak|missing HUAWEICLOUD_SDK_SK",
-            "SK without AK|HUAWEICLOUD_SDK_SK=sk|missing HUAWEICLOUD_SDK_AK",
-            "token and AK/SK|GAUSSDB_AUTH_TOKEN=t HUAWEICLOUD_SDK_AK=ak HUAWEICLOUD_SDK_SK=sk|several auth modes",
-            "token and IAM password|GAUSSDB_AUTH_TOKEN=t " + IAM + "|several auth modes",
-            "agency without a base|IAM_ENDPOINT=https://iam.x.com IAM_AGENCY_NAME=dba|needs a token",
-            "agency without its domain|GAUSSDB_AUTH_TOKEN=t IAM_ENDPOINT=https://iam.x.com IAM_PROJECT_NAME=p IAM_AGENCY_NAME=dba|IAM_AGENCY_DOMAIN_NAME or IAM_AGENCY_DOMAIN_ID",
-            "IAM endpoint not a URL|IAM_ENDPOINT=iam IAM_DOMAIN_NAME=acme IAM_USER_NAME=svc IAM_PASSWORD=pw IAM_PROJECT_NAME=p|not an http(s) URL",
-            "IAM password over plain http|IAM_ENDPOINT=http://iam.x.com IAM_DOMAIN_NAME=acme IAM_USER_NAME=svc IAM_PASSWORD=pw IAM_PROJECT_NAME=p|plain http;in clear;use https",
-            "an agency over plain http|GAUSSDB_AUTH_TOKEN=t IAM_ENDPOINT=HTTP://iam.x.com IAM_PROJECT_NAME=p IAM_AGENCY_NAME=dba IAM_AGENCY_DOMAIN_ID=d1|plain http"})
+    @CsvFileSource(resources = "/auth-modes/refused.csv", delimiter = '|')
     void refusesWithTheMissingVariables(String name, String pairs, String expected) {
         AuthModeSelector.Selection selection = AuthModeSelector.select(inputs(pairs));
         assertThat(selection).as(name).isInstanceOfSatisfying(AuthModeSelector.Selection.Refused.class, refused -> {

@@ -3,8 +3,6 @@ package io.gaussrestore.pipeline;
 import static io.gaussrestore.testing.Requests.PROJECT;
 import static io.gaussrestore.testing.Requests.instance;
 import static io.gaussrestore.testing.Requests.restorePath;
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +16,7 @@ import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.request.RequestCheck;
 import io.gaussrestore.request.RestoreRequestValidator;
 import io.gaussrestore.testing.CloudApiMock.InjectCloudApi;
+import io.gaussrestore.testing.CloudStubs;
 import io.gaussrestore.testing.Metrics;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
@@ -60,8 +59,7 @@ class DeadLetterTest {
     }
 
     private void stubAccepted(String instanceId, String jobId) {
-        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
-                .withBody("{\"job_id\": \"" + jobId + "\"}")));
+        CloudStubs.acceptRestores(cloud, instanceId, jobId);
     }
 
     private void execute(String sql) throws Exception {

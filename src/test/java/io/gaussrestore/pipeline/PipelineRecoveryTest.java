@@ -26,6 +26,7 @@ import io.gaussrestore.request.RestoreRequestValidator;
 import io.gaussrestore.result.RestoreResult;
 import io.gaussrestore.result.ResultStatus;
 import io.gaussrestore.testing.CloudApiMock.InjectCloudApi;
+import io.gaussrestore.testing.CloudStubs;
 import io.gaussrestore.testing.TestTopics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -121,8 +122,7 @@ class PipelineRecoveryTest {
     }
 
     private void stubAccepted(String instanceId, String jobId) {
-        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
-                .withBody("{\"job_id\": \"" + jobId + "\"}")));
+        CloudStubs.acceptRestores(cloud, instanceId, jobId);
     }
 
     /** The record was answered with the job given, after the one POST the instance received. */
@@ -313,8 +313,7 @@ class PipelineRecoveryTest {
     @Test
     void aLedgerThatFailsForAMomentAfterThePostDoesNotTurnTheRestoreUnknown() throws Exception {
         String instanceId = instance();
-        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
-                .withFixedDelay(1000).withBody("{\"job_id\": \"job-kept\"}")));
+        CloudStubs.acceptRestoresSlowly(cloud, instanceId, "job-kept", 1000);
         String requestId = "ledger-hiccup-" + UUID.randomUUID();
         InboundRecord record = fresh(requestId, instanceId);
 

@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -18,6 +17,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.gaussrestore.cloud.ApiResult;
 import io.gaussrestore.request.BusinessKey;
 import io.gaussrestore.testing.CloudApiMock.InjectCloudApi;
+import io.gaussrestore.testing.CloudStubs;
 import io.gaussrestore.testing.Metrics;
 import io.gaussrestore.testing.TestTopics;
 import io.gaussrestore.throttling.CircuitBreaker;
@@ -63,8 +63,7 @@ class RecordSafetyTest {
     }
 
     private void stubAccepted(String instanceId, String jobId) {
-        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
-                .withBody("{\"job_id\": \"" + jobId + "\"}")));
+        CloudStubs.acceptRestores(cloud, instanceId, jobId);
     }
 
     private static JsonNode onlyResult(String requestId) {
@@ -161,8 +160,7 @@ class RecordSafetyTest {
     void ruleBreakingRecordsRunSideBySideYetKeepTheirPlaceInTheInstancesLine() {
         String instanceId = instance();
         // The first restore's answer takes a second: everything after it on the instance must wait for it.
-        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
-                .withFixedDelay(1000).withBody("{\"job_id\": \"job-line\"}")));
+        CloudStubs.acceptRestoresSlowly(cloud, instanceId, "job-line", 1000);
         String first = "line-first-" + UUID.randomUUID();
         String last = "line-last-" + UUID.randomUUID();
         List<String> broken = new java.util.ArrayList<>();
@@ -190,8 +188,7 @@ class RecordSafetyTest {
     @Test
     void newIdsForARestoreAlreadySubmittedRunSideBySideAsDuplicatesYetKeepTheirPlaceInTheLine() {
         String instanceId = instance();
-        cloud.stubFor(post(urlPathEqualTo(restorePath(instanceId))).willReturn(aResponse().withStatus(200)
-                .withFixedDelay(300).withBody("{\"job_id\": \"job-dup-line\"}")));
+        CloudStubs.acceptRestoresSlowly(cloud, instanceId, "job-dup-line", 300);
         String original = "dup-original-" + UUID.randomUUID();
         String record = request(original, instanceId, "");
         TestTopics.send(instanceId, record);

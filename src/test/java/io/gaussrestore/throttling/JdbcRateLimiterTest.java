@@ -30,16 +30,30 @@ class JdbcRateLimiterTest {
         return Duration.ofNanos(System.nanoTime() - start).toMillis();
     }
 
+    private static String newProject() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /** Takes one call's place in the budget, waiting as long as the budget says (5 s at the most). */
+    private static void take(JdbcRateLimiter limiter, String project, Operation operation) {
+        limiter.acquire(project, operation).await().atMost(Duration.ofSeconds(5));
+    }
+
+    /** As {@link #take}; how long it waited, in milliseconds. */
+    private static long timedTake(JdbcRateLimiter limiter, String project, Operation operation) {
+        return millis(() -> take(limiter, project, operation));
+    }
+
     @Test
     void twoReplicasDrawOnOneBudget() {
-        String project = UUID.randomUUID().toString().replace("-", "");
+        String project = newProject();
         JdbcRateLimiter a = limiter(120, 2);
         JdbcRateLimiter b = limiter(120, 2);
 
-        a.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5));
-        b.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5));
-        long third = millis(() -> a.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
-        long fourth = millis(() -> b.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
+        take(a, project, Operation.RESTORE);
+        take(b, project, Operation.RESTORE);
+        long third = timedTake(a, project, Operation.RESTORE);
+        long fourth = timedTake(b, project, Operation.RESTORE);
 
         assertThat(third).as("the shared burst of 2 is spent: 120 a minute means 500 ms apart").isBetween(400L, 1500L);
         assertThat(fourth).isBetween(400L, 1500L);
@@ -47,15 +61,15 @@ class JdbcRateLimiterTest {
 
     @Test
     void eachOperationHasABudgetOfItsOwn() {
-        String project = UUID.randomUUID().toString().replace("-", "");
+        String project = newProject();
         JdbcRateLimiter limiter = limiter(120, 2);
         for (int i = 0; i < 2; i++) {
-            limiter.acquire(project, Operation.JOB).await().atMost(Duration.ofSeconds(5));
+            take(limiter, project, Operation.JOB);
         }
-        long thirdPoll = millis(() -> limiter.acquire(project, Operation.JOB).await().atMost(Duration.ofSeconds(5)));
+        long thirdPoll = timedTake(limiter, project, Operation.JOB);
 
-        long restore = millis(() -> limiter.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
-        long look = millis(() -> limiter.acquire(project, Operation.INSTANCE).await().atMost(Duration.ofSeconds(5)));
+        long restore = timedTake(limiter, project, Operation.RESTORE);
+        long look = timedTake(limiter, project, Operation.INSTANCE);
 
         assertThat(thirdPoll).as("the polls spent their burst of 2").isBetween(400L, 1500L);
         assertThat(restore).as("the restore POST's budget is untouched by polls").isLessThan(300L);
@@ -64,10 +78,10 @@ class JdbcRateLimiterTest {
 
     @Test
     void eachBudgetCanBeReadForPeopleWithWhatA429Taught() throws Exception {
-        String project = UUID.randomUUID().toString().replace("-", "");
+        String project = newProject();
         JdbcRateLimiter limiter = limiter(120, 2);
-        limiter.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5));
-        limiter.acquire(project, Operation.JOB).await().atMost(Duration.ofSeconds(5));
+        take(limiter, project, Operation.RESTORE);
+        take(limiter, project, Operation.JOB);
         limiter.throttled(project, Operation.JOB, "policy user over ratelimit,limit:60,time:1 minute", null);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> limiter.budgets().stream()
                 .anyMatch(b -> b.projectId().equals(project) && b.operation() == Operation.JOB && b.lastThrottledAt() != null));
@@ -81,9 +95,9 @@ class JdbcRateLimiterTest {
 
     @Test
     void aThrottledPollDoesNotSlowRestores() throws Exception {
-        String project = UUID.randomUUID().toString().replace("-", "");
+        String project = newProject();
         JdbcRateLimiter limiter = limiter(120, 2);
-        limiter.acquire(project, Operation.JOB).await().atMost(Duration.ofSeconds(5));
+        take(limiter, project, Operation.JOB);
         limiter.throttled(project, Operation.JOB, "policy user over ratelimit,limit:6,time:1 minute", "30");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
             try (java.sql.Connection c = STORE.pool().getConnection();
@@ -93,33 +107,33 @@ class JdbcRateLimiterTest {
             }
         });
 
-        long restore = millis(() -> limiter.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
+        long restore = timedTake(limiter, project, Operation.RESTORE);
 
         assertThat(restore).as("restores keep their own budget while polls pause for 30 s").isLessThan(300L);
     }
 
     @Test
     void aWaitShorterThanAMillisecondIsNoWait() {
-        String project = UUID.randomUUID().toString().replace("-", "");
+        String project = newProject();
         JdbcRateLimiter fast = limiter(100_000_000, 1);
         for (int i = 0; i < 20; i++) {
-            fast.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5));
+            take(fast, project, Operation.RESTORE);
         }
     }
 
     @Test
     void aThrottleSeenByOneReplicaSlowsTheOther() throws Exception {
-        String project = UUID.randomUUID().toString().replace("-", "");
+        String project = newProject();
         JdbcRateLimiter a = limiter(6000, 1);
         JdbcRateLimiter b = limiter(6000, 1);
-        a.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5));
+        take(a, project, Operation.RESTORE);
 
         a.throttled(project, Operation.RESTORE, "policy user over ratelimit,limit:60,time:1 minute", "1");
         Thread.sleep(300);
 
-        long waited = millis(() -> b.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
+        long waited = timedTake(b, project, Operation.RESTORE);
         assertThat(waited).as("b waits out the Retry-After that a was told").isGreaterThanOrEqualTo(500L);
-        long next = millis(() -> b.acquire(project, Operation.RESTORE).await().atMost(Duration.ofSeconds(5)));
+        long next = timedTake(b, project, Operation.RESTORE);
         assertThat(next).as("then goes at 54 a minute, just under the stated limit").isBetween(900L, 1600L);
     }
 }
