@@ -5,9 +5,13 @@ import io.gaussrestore.auth.Credentials;
 import io.gaussrestore.cloud.CloudTransport;
 import io.gaussrestore.config.RestoreConfig;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.client.ClientRequestFilter;
 import java.time.Clock;
 
-/** Builds the GaussDB REST client on the shared transport, signing its calls when AK/SK auth is chosen. */
+/**
+ * Builds the GaussDB REST client on the shared transport: every call carries the configured X-Language, and is
+ * signed when AK/SK auth is chosen.
+ */
 @Singleton
 public class CloudClients {
 
@@ -25,6 +29,8 @@ public class CloudClients {
 
     GaussDbRestApi gaussdb() {
         var builder = transport.builder(config.endpoint());
+        String language = config.language();
+        builder.register((ClientRequestFilter) request -> request.getHeaders().putSingle("X-Language", language));
         if (mode instanceof AuthMode.AkSk akSk) {
             builder.register(new AkSkSigningFilter(akSk, clock));
         }

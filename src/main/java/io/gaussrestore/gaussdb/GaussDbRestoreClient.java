@@ -76,7 +76,7 @@ public class GaussDbRestoreClient {
         }
         return call(Operation.RESTORE, projectId, "instance " + instanceId,
                 token -> sendNow.getAsBoolean()
-                        ? api.createRestoreTables(projectId, instanceId, token, config.language(), bytes)
+                        ? api.createRestoreTables(projectId, instanceId, token, bytes)
                         : Uni.createFrom().failure(new Withdrawn()));
     }
 
@@ -89,19 +89,19 @@ public class GaussDbRestoreClient {
 
     /** ShowGaussMySqlJobInfo: a {@link ApiResult.Success} whose body {@link JobInfo#parse} reads, or what went wrong. */
     public Uni<ApiResult> showJob(String projectId, String jobId) {
-        return call(Operation.JOB, projectId, jobId, token -> api.showJob(projectId, jobId, token, config.language()));
+        return call(Operation.JOB, projectId, jobId, token -> api.showJob(projectId, jobId, token));
     }
 
     /** ShowGaussMySqlInstanceInfo: a {@link ApiResult.Success} whose body {@link InstanceInfo#parse} reads. */
     public Uni<ApiResult> showInstance(String projectId, String instanceId) {
         return call(Operation.INSTANCE, projectId, "instance " + instanceId,
-                token -> api.showInstance(projectId, instanceId, token, config.language()));
+                token -> api.showInstance(projectId, instanceId, token));
     }
 
     /** ShowGaussMySqlRestoreTime: a {@link ApiResult.Success} whose body {@link RestoreWindows#parse} reads. */
     public Uni<ApiResult> restoreTimes(String projectId, String instanceId) {
         return call(Operation.RESTORE_TIME, projectId, "instance " + instanceId,
-                token -> api.showRestoreTimes(projectId, instanceId, null, token, config.language()));
+                token -> api.showRestoreTimes(projectId, instanceId, null, token));
     }
 
     /**

@@ -28,9 +28,6 @@ import org.junit.jupiter.api.Test;
 @TestProfile(AkSkAuthTest.AkSkProfile.class)
 class AkSkAuthTest {
 
-    static final String SECRET_KEY = "Sk-very-secret-0123456789";
-    static final Path LOG = Path.of("target", "auth-debug-aksk.log");
-
     @Inject
     GaussDbSimulator simulator;
 
@@ -61,6 +58,10 @@ class AkSkAuthTest {
         assertThat(log).contains("DEBUG").contains("AkSk[test-ak]");
         assertThat(log).doesNotContain(SECRET_KEY);
     }
+
+    /** The secret the profile configures, and the DEBUG log that is searched for it. */
+    static final String SECRET_KEY = "Sk-very-secret-0123456789";
+    static final Path LOG = Path.of("target", "auth-debug-aksk.log");
 
     /** AK/SK mode against the simulator, with fast job tracking and every DEBUG line in a file. */
     public static class AkSkProfile extends SimulatorBackedProfile {

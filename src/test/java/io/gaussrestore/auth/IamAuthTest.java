@@ -38,9 +38,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IamAuthTest {
 
-    static final String PASSWORD = "Iam-Pa55word-secret";
-    static final Path LOG = Path.of("target", "auth-debug-iam.log");
-
     @Inject
     GaussDbRestoreClient client;
 
@@ -168,6 +165,10 @@ class IamAuthTest {
         assertThat(log).as("the debug log was written").contains("DEBUG");
         assertThat(log).doesNotContain(PASSWORD).doesNotContain("MIIsim");
     }
+
+    /** The secret the profile configures, and the DEBUG log that is searched for it. */
+    static final String PASSWORD = "Iam-Pa55word-secret";
+    static final Path LOG = Path.of("target", "auth-debug-iam.log");
 
     /** IAM password mode; every log line at DEBUG goes to a file that is searched for secrets. */
     public static class IamProfile extends SimulatorBackedProfile {
