@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
-import io.gaussrestore.auth.AkSkSigner;
 
 /**
  * A GaussDB(for MySQL) and IAM simulator that behaves like the real API as documented: restores run as jobs,
@@ -34,10 +33,7 @@ public final class GaussDbSimulator {
 
     static final Pattern PROJECT_ID = Pattern.compile("[A-Za-z0-9]{32}");
     static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9]{32}in07");
-    private static final Pattern OBJECT_NAME = Pattern.compile("[A-Za-z0-9_$-]{1,64}");
     private static final DateTimeFormatter JOB_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter TOKEN_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -90,14 +86,10 @@ public final class GaussDbSimulator {
 
     private final Clock clock;
     private final RandomGenerator random;
-    private final Set<String> acceptedTokens;
-    private final Map<String, String> accessKeys;
-    private final Map<String, Integer> signatureFailures = new HashMap<>();
-    private final Map<String, Instant> lockedKeys = new HashMap<>();
+    private final SimulatedIam iam;
+    private final SimulatedGateway gateway = new SimulatedGateway();
     private SimulatorSettings settings;
-    private final Map<String, Instant> issuedTokens = new HashMap<>();
     private final Map<String, Job> jobs = new LinkedHashMap<>();
-    private final Map<String, Window> windows = new HashMap<>();
     private final List<JournalEntry> journal = new ArrayList<>();
     private Instant outageUntil = Instant.MIN;
     private double lostBefore;
@@ -111,8 +103,7 @@ public final class GaussDbSimulator {
     public GaussDbSimulator(SimulatorSettings settings, Set<String> acceptedTokens, Map<String, String> accessKeys,
             Clock clock, RandomGenerator random) {
         this.settings = settings;
-        this.acceptedTokens = Set.copyOf(acceptedTokens);
-        this.accessKeys = Map.copyOf(accessKeys);
+        this.iam = new SimulatedIam(acceptedTokens, accessKeys);
         this.clock = clock;
         this.random = random;
     }
@@ -148,7 +139,7 @@ public final class GaussDbSimulator {
         long entrySeq = ++seq;
         journal.add(new JournalEntry(entrySeq, call.operation(), call.method(), call.path(), call.projectId(),
                 call.instanceId(), jobId, response.status(), response.errorCode(), now, null,
-                call.operation().equals("restore") ? describeRestore(call) : null, lost));
+                call.operation().equals("restore") ? RestoreBodies.describe(call) : null, lost));
         return new Handled(response.withHeader("X-Request-Id", "sim-" + entrySeq), entrySeq,
                 lost == null ? Duration.ZERO : lostHold);
     }
@@ -167,24 +158,6 @@ public final class GaussDbSimulator {
         this.lostHold = hold;
     }
 
-    /** The restore a POST asked for: instance, restore time and sorted tables; null for an unreadable body. */
-    private static String describeRestore(Call call) {
-        try {
-            JsonNode body = JSON.readTree(call.text());
-            List<String> tables = new ArrayList<>();
-            for (JsonNode database : body.get("restore_tables")) {
-                for (JsonNode table : database.get("tables")) {
-                    tables.add(database.get("database").asText() + "." + table.get("old_name").asText() + ">"
-                            + table.get("new_name").asText());
-                }
-            }
-            java.util.Collections.sort(tables);
-            return call.instanceId() + "|" + body.get("restore_time").asText() + "|" + String.join(",", tables);
-        } catch (Exception unreadable) {
-            return null;
-        }
-    }
-
     /** Marks when the answer of a journal entry left, after any latency. */
     public synchronized void responded(long journalSeq) {
         Instant now = clock.instant();
@@ -198,28 +171,28 @@ public final class GaussDbSimulator {
 
     private SimResponse answer(Call call, Instant now) {
         if (call.operation().equals("token")) {
-            return issueToken(call, now);
+            return iam.issueToken(call, now, settings);
         }
         if (now.isBefore(outageUntil)) {
             return SimResponse.bare(503);
         }
-        Optional<SimResponse> refusal = authenticate(call, now);
+        Optional<SimResponse> refusal = iam.authenticate(call, now);
         if (refusal.isPresent()) {
             return refusal.get();
         }
         if (!PROJECT_ID.matcher(call.projectId()).matches()) {
             return SimResponse.error(400, "DBS.200001", "Parameter error.");
         }
-        if (throttled(call.projectId(), call.operation(), now)) {
+        if (gateway.throttled(call.projectId(), call.operation(), now, settings)) {
             int limit = settings.throttlePerMinute();
             Duration window = settings.throttleWindow();
             String time = window.equals(Duration.ofMinutes(1)) ? "1 minute" : window.toSeconds() + " second";
             return SimResponse.error(429, "APIGW.0308",
                     "The throttling threshold has been reached: policy user over ratelimit,limit:" + limit + ",time:" + time);
         }
-        Optional<Integer> injected = injectedStatus();
+        Optional<Integer> injected = SimulatedGateway.injectedStatus(settings, random);
         if (injected.isPresent() && injected.get() != 504) {
-            return injectedError(injected.get());
+            return SimulatedGateway.injectedError(injected.get());
         }
         if (call.instanceId() != null && !INSTANCE_ID.matcher(call.instanceId()).matches()) {
             return SimResponse.error(400, "DBS.280404", "Invalid DB instance ID or node ID format.");
@@ -245,11 +218,11 @@ public final class GaussDbSimulator {
         if (body == null || !body.isObject() || body.isEmpty()) {
             return SimResponse.error(400, "DBS.200006", "The request is null. Enter a request parameter.");
         }
-        Optional<Long> restoreTime = restoreTime(body.get("restore_time"));
+        Optional<Long> restoreTime = RestoreBodies.restoreTime(body.get("restore_time"));
         JsonNode tables = body.get("restore_tables");
         JsonNode lastTableInfo = body.get("last_table_info");
         if (restoreTime.isEmpty() || tables == null || !tables.isArray() || tables.isEmpty()
-                || (lastTableInfo != null && !validLastTableInfo(lastTableInfo))) {
+                || (lastTableInfo != null && !RestoreBodies.validLastTableInfo(lastTableInfo))) {
             return SimResponse.error(400, "DBS.200001", "Parameter error.");
         }
         for (JsonNode database : tables) {
@@ -259,7 +232,7 @@ public final class GaussDbSimulator {
                 return SimResponse.error(400, "DBS.200001", "Parameter error.");
             }
             for (JsonNode table : list) {
-                if (!validName(table.get("old_name")) || !validName(table.get("new_name"))) {
+                if (!RestoreBodies.validName(table.get("old_name")) || !RestoreBodies.validName(table.get("new_name"))) {
                     return SimResponse.error(400, "DBS.280277", "Invalid object name.");
                 }
             }
@@ -279,27 +252,6 @@ public final class GaussDbSimulator {
                 now.plus(settings.jobVisibilityDelay()));
         jobs.put(job.id(), job);
         return SimResponse.ok(200, NODES.objectNode().put("job_id", job.id()));
-    }
-
-    private static Optional<Long> restoreTime(JsonNode node) {
-        if (node == null) {
-            return Optional.empty();
-        }
-        if (node.isIntegralNumber()) {
-            return Optional.of(node.longValue());
-        }
-        if (node.isTextual() && node.asText().matches("[0-9]{1,19}")) {
-            return Optional.of(Long.parseLong(node.asText()));
-        }
-        return Optional.empty();
-    }
-
-    private static boolean validLastTableInfo(JsonNode node) {
-        return node.isBoolean() || (node.isTextual() && (node.asText().equals("true") || node.asText().equals("false")));
-    }
-
-    private static boolean validName(JsonNode node) {
-        return node != null && node.isTextual() && OBJECT_NAME.matcher(node.asText()).matches();
     }
 
     private SimResponse showJob(String projectId, String jobId, Instant now) {
@@ -372,196 +324,6 @@ public final class GaussDbSimulator {
         return SimResponse.ok(200, root);
     }
 
-    private SimResponse issueToken(Call call, Instant now) {
-        String body = call.text();
-        JsonNode identity;
-        try {
-            identity = body == null ? null : JSON.readTree(body).path("auth").path("identity");
-        } catch (IOException e) {
-            identity = null;
-        }
-        if (identity == null || !identity.path("methods").isArray()) {
-            return iamError(400, "The request body is invalid.");
-        }
-        String method = identity.path("methods").path(0).asText();
-        ObjectNode token = NODES.objectNode();
-        if (method.equals("password")) {
-            JsonNode user = identity.path("password").path("user");
-            String name = user.path("name").asText("");
-            String password = user.path("password").asText("");
-            String domain = user.path("domain").path("name").asText("");
-            if (name.isEmpty() || password.isEmpty() || domain.isEmpty()) {
-                return iamError(400, "The request body is invalid.");
-            }
-            if (settings.iamPassword() != null && !settings.iamPassword().isEmpty()
-                    && !settings.iamPassword().equals(password)) {
-                return iamError(401, "The username or password is wrong.");
-            }
-            token.putObject("user").put("name", name).putObject("domain").put("name", domain);
-        } else if (method.equals("assume_role")) {
-            JsonNode role = identity.path("assume_role");
-            if (role.path("agency_name").asText("").isEmpty()
-                    || (role.path("domain_name").asText("").isEmpty() && role.path("domain_id").asText("").isEmpty())) {
-                return iamError(400, "The request body is invalid.");
-            }
-            if (authenticateToken(call.authToken(), now).isPresent()) {
-                return iamError(401, "The token of the delegating party is missing, invalid or expired.");
-            }
-            token.putObject("assumed_by").put("agency_name", role.path("agency_name").asText());
-        } else {
-            return iamError(400, "The request body is invalid.");
-        }
-        String value = "MIIsim" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
-        Instant expires = now.plus(settings.tokenLifetime());
-        issuedTokens.put(value, expires);
-        token.putArray("methods").add(method);
-        token.put("issued_at", TOKEN_TIME.format(now)).put("expires_at", TOKEN_TIME.format(expires));
-        ObjectNode root = NODES.objectNode();
-        root.set("token", token);
-        return new SimResponse(201, Map.of("X-Subject-Token", value), root, null);
-    }
-
-    private static SimResponse iamError(int status, String message) {
-        ObjectNode root = NODES.objectNode();
-        root.putObject("error").put("code", status).put("message", message)
-                .put("title", status == 401 ? "Unauthorized" : "Bad Request");
-        return new SimResponse(status, Map.of(), root, "IAM." + status);
-    }
-
-    private Optional<SimResponse> authenticate(Call call, Instant now) {
-        String authorization = call.headers().get("authorization");
-        if (authorization != null && authorization.startsWith(AkSkSigner.ALGORITHM + " ")) {
-            return verifySignature(call, authorization, now);
-        }
-        return authenticateToken(call.authToken(), now);
-    }
-
-    /** Checks an SDK-HMAC-SHA256 signature the way the API gateway does. */
-    private Optional<SimResponse> verifySignature(Call call, String authorization, Instant now) {
-        Map<String, String> parts = new HashMap<>();
-        for (String part : authorization.substring(AkSkSigner.ALGORITHM.length() + 1).split(",")) {
-            int eq = part.indexOf('=');
-            if (eq > 0) {
-                parts.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
-            }
-        }
-        String accessKey = parts.getOrDefault("Access", "");
-        String secretKey = accessKeys.get(accessKey);
-        if (secretKey == null) {
-            return Optional.of(SimResponse.error(401, "APIGW.0301", "Incorrect IAM authentication information: ak "
-                    + accessKey + " not found"));
-        }
-        Instant locked = lockedKeys.get(accessKey);
-        if (locked != null && now.isBefore(locked)) {
-            return Optional.of(SimResponse.error(401, "APIGW.0301",
-                    "Incorrect IAM authentication information: the access key is locked after repeated failures"));
-        }
-        String date = call.headers().getOrDefault("x-sdk-date", "");
-        Instant signedAt;
-        try {
-            signedAt = java.time.LocalDateTime.parse(date, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
-                    .toInstant(ZoneOffset.UTC);
-        } catch (RuntimeException e) {
-            return Optional.of(SimResponse.error(401, "APIGW.0303", "Incorrect app authentication information: bad X-Sdk-Date"));
-        }
-        if (Duration.between(signedAt, now).abs().compareTo(Duration.ofMinutes(15)) > 0) {
-            return Optional.of(SimResponse.error(401, "APIGW.0303",
-                    "Incorrect app authentication information: the request is expired (X-Sdk-Date more than 15 minutes off)"));
-        }
-        Map<String, String> signed = new HashMap<>();
-        for (String name : parts.getOrDefault("SignedHeaders", "").split(";")) {
-            if (!name.isBlank()) {
-                signed.put(name, call.headers().getOrDefault(name, ""));
-            }
-        }
-        Map<String, List<String>> query = new HashMap<>();
-        call.query().forEach((k, v) -> query.put(k, List.of(v)));
-        String expected = AkSkSigner.signature(new AkSkSigner.Request(call.method(), call.path(), query, signed,
-                call.body() == null ? new byte[0] : call.body()), secretKey, date);
-        if (!expected.equals(parts.get("Signature"))) {
-            int failures = signatureFailures.merge(accessKey, 1, Integer::sum);
-            if (failures >= 5) {
-                lockedKeys.put(accessKey, now.plus(Duration.ofMinutes(5)));
-                signatureFailures.remove(accessKey);
-            }
-            return Optional.of(SimResponse.error(401, "APIGW.0301",
-                    "Incorrect IAM authentication information: verify aksk signature fail"));
-        }
-        signatureFailures.remove(accessKey);
-        return Optional.empty();
-    }
-
-    private Optional<SimResponse> authenticateToken(String token, Instant now) {
-        if (token == null || token.isBlank()) {
-            return Optional.of(SimResponse.error(401, "APIGW.0301",
-                    "Incorrect IAM authentication information: x-auth-token not found"));
-        }
-        if (acceptedTokens.contains(token)) {
-            return Optional.empty();
-        }
-        Instant expires = issuedTokens.get(token);
-        if (expires == null || !now.isBefore(expires)) {
-            return Optional.of(SimResponse.error(401, "APIGW.0301",
-                    "Incorrect IAM authentication information: verify token failed"));
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * The gateway's throttling: each API of each project has its own count in fixed windows (the first window
-     * starts at the API's first call, the next ones follow it back to back); a call over the limit is refused
-     * and does not count.
-     */
-    private boolean throttled(String projectId, String operation, Instant now) {
-        int limit = settings.throttlePerMinute();
-        if (limit <= 0) {
-            return false;
-        }
-        long windowMillis = Math.max(1, settings.throttleWindow().toMillis());
-        Window window = windows.computeIfAbsent(projectId + " " + operation, k -> new Window(now.toEpochMilli()));
-        long elapsed = now.toEpochMilli() - window.start;
-        if (elapsed >= windowMillis) {
-            window.start += elapsed / windowMillis * windowMillis;
-            window.calls = 0;
-        }
-        if (window.calls >= limit) {
-            return true;
-        }
-        window.calls++;
-        return false;
-    }
-
-    /** One API's current throttling window. */
-    private static final class Window {
-        long start;
-        int calls;
-
-        Window(long start) {
-            this.start = start;
-        }
-    }
-
-    private Optional<Integer> injectedStatus() {
-        for (Map.Entry<Integer, Double> rate : settings.errorRates().entrySet()) {
-            if (random.nextDouble() < rate.getValue()) {
-                return Optional.of(rate.getKey());
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static SimResponse injectedError(int status) {
-        return switch (status) {
-            case 429 -> SimResponse.error(429, "APIGW.0308",
-                    "The throttling threshold has been reached: policy user over ratelimit,limit:0,time:1 minute");
-            case 409 -> SimResponse.error(409, "DBS.200019",
-                    "Another operation is being performed on the DB instance or the DB instance is faulty.");
-            case 500 -> SimResponse.error(500, "DBS.108000", "Server failure.");
-            case 400 -> SimResponse.error(400, "DBS.200001", "Parameter error.");
-            default -> SimResponse.bare(status);
-        };
-    }
-
     // ---- administration -------------------------------------------------------------------------------
 
     public synchronized SimulatorSettings settings() {
@@ -581,9 +343,7 @@ public final class GaussDbSimulator {
 
     /** Invalidates every token issued so far, as a password change does. */
     public synchronized int revokeTokens() {
-        int count = issuedTokens.size();
-        issuedTokens.clear();
-        return count;
+        return iam.revokeTokens();
     }
 
     /** The calls received so far, oldest first. */
@@ -595,8 +355,8 @@ public final class GaussDbSimulator {
     public synchronized void reset(SimulatorSettings initial) {
         journal.clear();
         jobs.clear();
-        issuedTokens.clear();
-        windows.clear();
+        iam.revokeTokens();
+        gateway.clear();
         outageUntil = Instant.MIN;
         lostBefore = 0;
         lostAfter = 0;
