@@ -55,6 +55,8 @@ fi
 [ -n "${FUZZ_SEED:-}" ] && props+=(-Dfuzz.seed="$FUZZ_SEED")
 [ -n "${DRILLS_SEED:-}" ] && props+=(-Ddrills.seed="$DRILLS_SEED")
 
+# A fresh clone has no target/ yet: the log below must be written from the first line.
+mkdir -p target/drills
 rm -f target/drills/results.md
 status=0
 ./mvnw -B -ntp verify -Dtest="$tests" -Dit.test="$its" -Dsurefire.failIfNoSpecifiedTests=false \
