@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gaussrestore.auth.AuthException;
 import io.gaussrestore.auth.Credentials;
 import io.gaussrestore.auth.TokenSource;
-import io.gaussrestore.config.RestoreConfig;
 import io.gaussrestore.metrics.RestoreMetrics;
 import io.gaussrestore.observability.RequestLog;
 import io.gaussrestore.throttling.CircuitBreaker;
@@ -38,16 +37,14 @@ public class GaussDbRestoreClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GaussDbRestApi api;
-    private final RestoreConfig.GaussDb config;
     private final RestoreMetrics metrics;
     private final TokenSource tokens;
     private final SecretRedactor redactor;
     private final RateLimiter limiter;
     private final CircuitBreaker circuit;
 
-    public GaussDbRestoreClient(RestoreConfig config, RestoreMetrics metrics, CloudClients clients, TokenSource tokens,
+    public GaussDbRestoreClient(RestoreMetrics metrics, CloudClients clients, TokenSource tokens,
             Credentials credentials, RateLimiter limiter, CircuitBreaker circuit) {
-        this.config = config.gaussdb();
         this.metrics = metrics;
         this.tokens = tokens;
         this.limiter = limiter;
